@@ -1,0 +1,180 @@
+using OpenCvSharp;
+
+namespace EdgeCnn.Vision;
+
+/// <summary>
+/// The one implementation of "image → input tensor": colour conversion, resize, scale and per-channel
+/// normalisation into a planar (CHW) float buffer. The trainer prepares every training image with it and the
+/// device every camera frame, so a model is always served pixels prepared exactly as it was trained on.
+/// </summary>
+/// <remarks>
+/// An instance owns scratch <see cref="Mat"/>s that it reuses, so preparing frames of a steady size allocates
+/// nothing. It is not thread-safe: give each thread its own instance.
+/// </remarks>
+public sealed class ImagePreprocessor : IDisposable
+{
+    private readonly Mat _colour = new();
+    private readonly Mat _resized = new();
+    private readonly Mat _fitted = new();
+    private readonly Mat _canvas;
+    private readonly float[] _gain;
+    private readonly float[] _offset;
+    private readonly InterpolationFlags _interpolation;
+
+    /// <summary>Creates a preprocessor for <paramref name="spec"/>, which is validated first.</summary>
+    public ImagePreprocessor(PreprocessingSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate("preprocessing spec");
+        Spec = spec;
+        // (p * scale - mean) / std, folded into one multiply-add per pixel.
+        _gain = new float[spec.Channels];
+        _offset = new float[spec.Channels];
+        for (int c = 0; c < spec.Channels; c++)
+        {
+            _gain[c] = spec.Scale / spec.Std[c];
+            _offset[c] = -spec.Mean[c] / spec.Std[c];
+        }
+        _interpolation = spec.Interpolation switch
+        {
+            Interpolation.Linear => InterpolationFlags.Linear,
+            Interpolation.Nearest => InterpolationFlags.Nearest,
+            _ => InterpolationFlags.Area,
+        };
+        _canvas = new Mat(spec.Height, spec.Width, spec.Channels == 1 ? MatType.CV_8UC1 : MatType.CV_8UC3, Scalar.Black);
+    }
+
+    /// <summary>The spec this instance applies.</summary>
+    public PreprocessingSpec Spec { get; }
+
+    /// <summary>
+    /// Decodes an image file as 8-bit BGR. Grayscale files come back with three equal planes, which convert back
+    /// to the same gray values exactly, so files and camera frames take the same path.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is missing, unreadable or not an image OpenCV can decode.</exception>
+    public static Mat Decode(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new InvalidDataException($"{path}: file not found.");
+        Mat image = Cv2.ImRead(path, ImreadModes.Color);
+        if (image.Empty())
+        {
+            image.Dispose();
+            throw new InvalidDataException($"{path}: not a readable image (OpenCV could not decode it; is it a complete PNG, JPEG or BMP?).");
+        }
+        return image;
+    }
+
+    /// <summary>Decodes <paramref name="path"/> and prepares it into <paramref name="destination"/>.</summary>
+    public void PrepareFile(string path, Span<float> destination)
+    {
+        using Mat image = Decode(path);
+        Prepare(image, destination);
+    }
+
+    /// <summary>
+    /// Prepares an 8-bit image (1 channel gray, 3 channels BGR or 4 channels BGRA) into
+    /// <paramref name="destination"/>, which must hold <see cref="PreprocessingSpec.TensorLength"/> floats laid out
+    /// as channel planes (CHW).
+    /// </summary>
+    public void Prepare(Mat image, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (destination.Length != Spec.TensorLength)
+            throw new ArgumentException($"destination holds {destination.Length} floats; this spec needs {Spec.TensorLength}.", nameof(destination));
+        if (image.Empty()) throw new ArgumentException("image is empty.", nameof(image));
+        if (image.Depth() != MatType.CV_8U)
+            throw new ArgumentException($"image depth is {image.Type()}; only 8-bit images are supported.", nameof(image));
+
+        Mat colour = ConvertColour(image);
+        Mat sized = Fit(colour);
+        WritePlanes(sized, destination);
+    }
+
+    private Mat ConvertColour(Mat image)
+    {
+        int channels = image.Channels();
+        ColorConversionCodes? code = (channels, Spec.Channels, Spec.ChannelOrder) switch
+        {
+            (1, 1, _) or (3, 3, ChannelOrder.Bgr) => null,
+            (1, 3, _) => ColorConversionCodes.GRAY2BGR, // equal planes: the order does not matter
+            (3, 1, _) => ColorConversionCodes.BGR2GRAY,
+            (3, 3, ChannelOrder.Rgb) => ColorConversionCodes.BGR2RGB,
+            (4, 1, _) => ColorConversionCodes.BGRA2GRAY,
+            (4, 3, ChannelOrder.Rgb) => ColorConversionCodes.BGRA2RGB,
+            (4, 3, ChannelOrder.Bgr) => ColorConversionCodes.BGRA2BGR,
+            _ => throw new ArgumentException($"images with {channels} channels are not supported; use 1 (gray), 3 (BGR) or 4 (BGRA).", nameof(image)),
+        };
+        if (code is null) return image;
+        Cv2.CvtColor(image, _colour, code.Value);
+        return _colour;
+    }
+
+    private Mat Fit(Mat source)
+    {
+        int width = Spec.Width, height = Spec.Height;
+        if (source.Width == width && source.Height == height) return source;
+
+        switch (Spec.ResizeMode)
+        {
+            case ResizeMode.CenterCrop:
+            {
+                // The largest centred region with the target aspect ratio, in integer pixels.
+                double targetAspect = (double)width / height;
+                int cropWidth = source.Width, cropHeight = source.Height;
+                if ((double)source.Width / source.Height > targetAspect)
+                    cropWidth = Math.Max(1, (int)Math.Round(source.Height * targetAspect));
+                else
+                    cropHeight = Math.Max(1, (int)Math.Round(source.Width / targetAspect));
+                var region = new Rect((source.Width - cropWidth) / 2, (source.Height - cropHeight) / 2, cropWidth, cropHeight);
+                using Mat crop = new(source, region);
+                Cv2.Resize(crop, _resized, new Size(width, height), 0, 0, _interpolation);
+                return _resized;
+            }
+            case ResizeMode.Letterbox:
+            {
+                double scale = Math.Min((double)width / source.Width, (double)height / source.Height);
+                int fitWidth = Math.Clamp((int)Math.Round(source.Width * scale), 1, width);
+                int fitHeight = Math.Clamp((int)Math.Round(source.Height * scale), 1, height);
+                Cv2.Resize(source, _fitted, new Size(fitWidth, fitHeight), 0, 0, _interpolation);
+                _canvas.SetTo(Scalar.Black);
+                using Mat window = new(_canvas, new Rect((width - fitWidth) / 2, (height - fitHeight) / 2, fitWidth, fitHeight));
+                _fitted.CopyTo(window);
+                return _canvas;
+            }
+            default:
+                Cv2.Resize(source, _resized, new Size(width, height), 0, 0, _interpolation);
+                return _resized;
+        }
+    }
+
+    private unsafe void WritePlanes(Mat image, Span<float> destination)
+    {
+        int width = Spec.Width, height = Spec.Height, channels = Spec.Channels;
+        int plane = width * height;
+        fixed (float* output = destination)
+        {
+            for (int y = 0; y < height; y++)
+            {
+                byte* row = (byte*)image.Ptr(y);
+                for (int c = 0; c < channels; c++)
+                {
+                    float gain = _gain[c], offset = _offset[c];
+                    float* target = output + c * plane + y * width;
+                    byte* pixel = row + c;
+                    for (int x = 0; x < width; x++, pixel += channels)
+                        target[x] = *pixel * gain + offset;
+                }
+            }
+        }
+    }
+
+    /// <summary>Releases the scratch images.</summary>
+    public void Dispose()
+    {
+        _colour.Dispose();
+        _resized.Dispose();
+        _fitted.Dispose();
+        _canvas.Dispose();
+    }
+}

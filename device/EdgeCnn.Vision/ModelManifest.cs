@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace EdgeCnn.Vision;
+
+/// <summary>
+/// The JSON file that travels beside every exported model (<c>models/NAME.json</c> next to <c>NAME.onnx</c>):
+/// what the outputs mean, how to prepare pixels for it, and how it was made. The trainer writes it and the device
+/// reads it with this one type, so the two sides cannot disagree on a field.
+/// </summary>
+public sealed record ModelManifest
+{
+    /// <summary>The manifest format this code reads and writes.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    /// <summary>Format version of this file.</summary>
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    /// <summary>Class names, in output index order.</summary>
+    public string[] Labels { get; init; } = [];
+
+    /// <summary>How frames become the input tensor.</summary>
+    public PreprocessingSpec Preprocessing { get; init; } = new();
+
+    /// <summary>Whether the output holds logits or probabilities.</summary>
+    public OutputKind Output { get; init; } = OutputKind.Logits;
+
+    /// <summary>Name of the ONNX graph input.</summary>
+    public string InputName { get; init; } = "input";
+
+    /// <summary>Name of the ONNX graph output.</summary>
+    public string OutputName { get; init; } = "output";
+
+    /// <summary>Architecture name (a preset or the architecture file's name).</summary>
+    public string Architecture { get; init; } = "";
+
+    /// <summary>Number of trainable parameters.</summary>
+    public long ParameterCount { get; init; }
+
+    /// <summary>Training metrics worth knowing on the device, such as <c>testAccuracy</c>.</summary>
+    public Dictionary<string, double> Metrics { get; init; } = [];
+
+    /// <summary>Lower-case hex SHA-256 of the .onnx file this manifest describes.</summary>
+    public string ModelSha256 { get; init; } = "";
+
+    /// <summary>The ONNX opset the model was exported with.</summary>
+    public int Opset { get; init; }
+
+    /// <summary>Version of the trainer that wrote the model.</summary>
+    public string TrainerVersion { get; init; } = "";
+
+    /// <summary>Reads and validates a manifest; errors name the file and the field.</summary>
+    public static ModelManifest Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: model manifest not found; export the model with 'edgecnn-train export', which writes NAME.json beside NAME.onnx.", path);
+        ModelManifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(path), VisionJson.Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a valid manifest: {e.Message}", e);
+        }
+        if (manifest is null) throw new InvalidDataException($"{path}: the manifest is empty (null).");
+        manifest.Validate(path);
+        return manifest;
+    }
+
+    /// <summary>Validates, then writes the manifest as indented JSON.</summary>
+    public void Save(string path)
+    {
+        Validate(path);
+        File.WriteAllText(path, JsonSerializer.Serialize(this, VisionJson.Options));
+    }
+
+    /// <summary>Throws <see cref="InvalidDataException"/> naming <paramref name="source"/> and the bad field.</summary>
+    public void Validate(string source)
+    {
+        if (FormatVersion != CurrentFormatVersion)
+            throw new InvalidDataException($"{source}: formatVersion is {FormatVersion}; this EdgeCnn reads version {CurrentFormatVersion}. Re-export the model with a matching trainer.");
+        if (Labels is null || Labels.Length < 2)
+            throw new InvalidDataException($"{source}: labels must list at least two class names, in output order.");
+        for (int i = 0; i < Labels.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(Labels[i]))
+                throw new InvalidDataException($"{source}: labels[{i}] is empty; every output needs a class name.");
+        }
+        if (Labels.Distinct(StringComparer.Ordinal).Count() != Labels.Length)
+            throw new InvalidDataException($"{source}: labels contains a duplicate name; class names must be unique.");
+        if (Preprocessing is null) throw new InvalidDataException($"{source}: preprocessing is missing.");
+        Preprocessing.Validate(source);
+        if (string.IsNullOrWhiteSpace(InputName)) throw new InvalidDataException($"{source}: inputName is empty.");
+        if (string.IsNullOrWhiteSpace(OutputName)) throw new InvalidDataException($"{source}: outputName is empty.");
+        if (ModelSha256.Length != 0 && (ModelSha256.Length != 64 || !ModelSha256.All(Uri.IsHexDigit)))
+            throw new InvalidDataException($"{source}: modelSha256 must be 64 hex digits (the SHA-256 of the .onnx file).");
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="modelPath"/> is the exact file this manifest was written for.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The hash is missing from the manifest or does not match the file.</exception>
+    public void VerifyModelFile(string modelPath)
+    {
+        ArgumentNullException.ThrowIfNull(modelPath);
+        if (ModelSha256.Length == 0)
+            throw new InvalidDataException($"{modelPath}: its manifest has no modelSha256, so the model cannot be verified; re-export it.");
+        string actual = ComputeSha256(modelPath);
+        if (!string.Equals(actual, ModelSha256, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"{modelPath}: SHA-256 is {actual} but the manifest's modelSha256 is {ModelSha256}; the model was changed or replaced without its manifest. Copy the matching .json with it, or re-export.");
+    }
+
+    /// <summary>Lower-case hex SHA-256 of a file.</summary>
+    public static string ComputeSha256(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}
