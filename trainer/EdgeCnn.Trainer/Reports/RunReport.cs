@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+using EdgeCnn.Trainer.Training;
+
+namespace EdgeCnn.Trainer.Reports;
+
+/// <summary>Writes report.md and confusion.png for a run's (or an evaluation's) best checkpoint.</summary>
+internal static class RunReport
+{
+    public static void Write(string folder, RunRecord run, ConfusionMatrix confusion, string split, string? command = null, string fileStem = "report")
+    {
+        Directory.CreateDirectory(folder);
+        string confusionPng = fileStem == "report" ? "confusion.png" : $"{fileStem}-confusion.png";
+        Plots.Confusion(Path.Combine(folder, confusionPng), confusion, $"{run.Architecture.Name}, {split} set");
+        File.WriteAllText(Path.Combine(folder, fileStem + ".md"), Markdown(run, confusion, split, command ?? run.Command, confusionPng));
+    }
+
+    public static string Markdown(RunRecord run, ConfusionMatrix confusion, string split, string command, string confusionPng)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        md.AppendLine(c, $"# {run.Architecture.Name}: {confusion.Accuracy:P2} {split} accuracy");
+        md.AppendLine();
+        md.AppendLine("```");
+        md.AppendLine(command);
+        md.AppendLine("```");
+        md.AppendLine();
+        md.AppendLine("| | |");
+        md.AppendLine("|---|---|");
+        md.AppendLine(c, $"| dataset | {run.Dataset} |");
+        md.AppendLine(c, $"| input | {run.Input} ({run.Preprocessing.ResizeMode}, mean {Join(run.Preprocessing.Mean)}, std {Join(run.Preprocessing.Std)}) |");
+        md.AppendLine(c, $"| architecture | {run.Architecture.Name}: {run.Architecture.Description ?? "from an architecture file"} |");
+        md.AppendLine(c, $"| parameters | {run.Parameters:N0} |");
+        md.AppendLine(c, $"| MACs per image | {run.Macs:N0} |");
+        md.AppendLine(c, $"| optimizer | {run.Options.Optimizer} lr {run.Options.LearningRate.ToString(c)}, weight decay {run.Options.WeightDecay.ToString(c)}, schedule {run.Options.Schedule}, batch {run.Options.BatchSize}, loss {run.Options.Loss} |");
+        md.AppendLine(c, $"| epochs | {run.EpochsCompleted} of {run.Options.Epochs}{(run.StoppedEarly ? " (stopped early)" : "")}; best epoch {run.BestEpoch} (validation accuracy {run.BestValidationAccuracy:P2}) |");
+        md.AppendLine(c, $"| training wall time | {TimeSpan.FromSeconds(run.TrainingSeconds):hh\\:mm\\:ss} on {run.Device}, {run.Threads} threads |");
+        if (run.SkippedImages > 0) md.AppendLine(c, $"| skipped images | {run.SkippedImages} (unreadable; listed in the training log) |");
+        md.AppendLine(c, $"| trainer | edgecnn-train {run.TrainerVersion} |");
+        md.AppendLine();
+        md.AppendLine(c, $"## Per class ({split} set, {confusion.Total:N0} images)");
+        md.AppendLine();
+        md.AppendLine("| class | precision | recall | F1 | support |");
+        md.AppendLine("|---|---:|---:|---:|---:|");
+        for (int i = 0; i < confusion.Classes.Count; i++)
+            md.AppendLine(c, $"| {confusion.Classes[i]} | {confusion.Precision(i):F3} | {confusion.Recall(i):F3} | {confusion.F1(i):F3} | {confusion.Support(i)} |");
+        md.AppendLine();
+        md.AppendLine(c, $"![confusion matrix]({confusionPng})");
+        if (run.History.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Training curves");
+            md.AppendLine();
+            md.AppendLine("![loss and accuracy per epoch](curves.png)");
+            md.AppendLine();
+            md.AppendLine("Per-epoch figures are in `metrics.csv`.");
+        }
+        return md.ToString();
+    }
+
+    private static string Join(float[] values) => string.Join("/", values.Select(v => v.ToString("0.###", CultureInfo.InvariantCulture)));
+}
