@@ -6,7 +6,7 @@ namespace EdgeCnn.Trainer;
 
 internal static class Program
 {
-    private static int Main(string[] args)
+    internal static int Main(string[] args)
     {
         string CommandLine() => "edgecnn-train " + string.Join(' ', args.Select(a => a.Any(char.IsWhiteSpace) ? $"\"{a}\"" : a));
         var root = new RootCommand("EdgeCnn trainer: train compact CNN image classifiers for the Raspberry Pi.");

@@ -7,6 +7,7 @@ internal static class RunFolder
     public static string BestWeights(string run) => Path.Combine(run, "best.pt");
     public static string LastWeights(string run) => Path.Combine(run, "last.pt");
     public static string LastOptimizer(string run) => Path.Combine(run, "last.optimizer.pt");
+    public static string LastRandomState(string run) => Path.Combine(run, "last.rng.pt");
     public static string Metrics(string run) => Path.Combine(run, "metrics.csv");
     public static string Curves(string run) => Path.Combine(run, "curves.png");
     public static string Confusion(string run) => Path.Combine(run, "confusion.png");

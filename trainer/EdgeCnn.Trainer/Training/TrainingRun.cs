@@ -92,6 +92,12 @@ internal static class TrainingRun
             int stepsDone = options.Schedule == ScheduleKind.OneCycle ? record.EpochsCompleted * batchesPerEpoch : record.EpochsCompleted;
             for (int s = 0; s < stepsDone; s++) scheduler?.step();
             if (File.Exists(RunFolder.LastOptimizer(runFolder))) optimizer.load_state_dict(RunFolder.LastOptimizer(runFolder));
+            // The random stream continues where it stopped, so a resumed run equals an uninterrupted one.
+            if (File.Exists(RunFolder.LastRandomState(runFolder)))
+            {
+                using Tensor state = Tensor.load(RunFolder.LastRandomState(runFolder));
+                torch.set_rng_state(state);
+            }
             progress.Log($"Resuming {runFolder} at epoch {startEpoch} of {options.Epochs} (best validation accuracy so far {record.BestValidationAccuracy:P2} at epoch {record.BestEpoch}).");
         }
 
@@ -128,6 +134,7 @@ internal static class TrainingRun
             }
             Checkpoint.Save(model, RunFolder.LastWeights(runFolder));
             optimizer.save_state_dict(RunFolder.LastOptimizer(runFolder));
+            using (Tensor state = torch.get_rng_state()) state.save(RunFolder.LastRandomState(runFolder));
             progress.EpochCompleted(metrics, improved);
 
             stoppedEarly = options.Patience > 0 && epoch - bestEpoch >= options.Patience && epoch < options.Epochs;
