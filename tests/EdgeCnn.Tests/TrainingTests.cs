@@ -1,0 +1,141 @@
+using EdgeCnn.Trainer.Architecture;
+using EdgeCnn.Trainer.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+
+namespace EdgeCnn.Tests;
+
+[Collection(TorchCollection.Name)]
+public sealed class TrainingTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public TrainingTests() => ShapesDataset.Write(_folder["shapes"], perClass: 60, size: 28);
+
+    public void Dispose() => _folder.Dispose();
+
+    // ResNet-8's global-average-pool head learns randomly placed shapes from a few dozen images; the flatten+dense
+    // head of convnet-2x64 is used where only the mechanics matter (and its layer names are asserted).
+    private TrainOptions Options(int epochs, string architecture = "convnet-2x64") => new()
+    {
+        Data = _folder["shapes"],
+        Architecture = architecture,
+        Epochs = epochs,
+        BatchSize = 16,
+        Optimizer = OptimizerKind.Adamw,
+        LearningRate = 0.002,
+        Schedule = ScheduleKind.OneCycle,
+        ValidationSplit = 0.2,
+        Augmentation = new AugmentationOptions { Shift = 0.1, Flip = true },
+        Seed = 11,
+        Threads = 2,
+        Device = "cpu",
+    };
+
+    [Fact]
+    public void A_short_run_on_generated_shapes_learns_them_and_writes_its_report()
+    {
+        string run = _folder["run"];
+        var progress = new RecordingProgress();
+
+        RunRecord record = TrainingRun.Train(Options(epochs: 12, "resnet8"), run, "edgecnn-train train (test)", progress);
+
+        Assert.True(record.BestValidationAccuracy >= 0.9, $"best validation accuracy {record.BestValidationAccuracy:P1}; " + string.Join(" ", progress.Epochs.Select(e => $"{e.TrainLoss:F3}/{e.TrainAccuracy:P0}/{e.ValidationAccuracy:P0}")));
+        Assert.True(record.Finished);
+        Assert.Equal(12, progress.Epochs.Count);
+        Assert.True(progress.Epochs[^1].TrainLoss < progress.Epochs[0].TrainLoss);
+        foreach (string file in new[] { "run.json", "best.pt", "last.pt", "metrics.csv", "curves.png", "confusion.png", "report.md", "architecture.json" })
+            Assert.True(File.Exists(Path.Combine(run, file)), file);
+        Assert.Equal(13, File.ReadAllLines(RunFolder.Metrics(run)).Length);
+        string report = File.ReadAllText(RunFolder.Report(run));
+        Assert.Contains("| triangle |", report);
+        Assert.Contains("edgecnn-train train (test)", report);
+        Assert.Contains($"{record.Parameters:N0}", report);
+    }
+
+    [Fact]
+    public void A_resumed_run_continues_exactly_where_the_interrupted_one_stopped()
+    {
+        TrainOptions options = Options(epochs: 4);
+        var straight = new RecordingProgress();
+        TrainingRun.Train(options, _folder["straight"], "test", straight);
+
+        using var cancel = new CancellationTokenSource();
+        var interrupted = new RecordingProgress(cancel, cancelAfterEpoch: 2);
+        Assert.ThrowsAny<OperationCanceledException>(() => TrainingRun.Train(options, _folder["resumed"], "test", interrupted, cancel.Token));
+        Assert.Equal(2, RunRecord.Load(_folder["resumed"]).EpochsCompleted);
+
+        var resumed = new RecordingProgress();
+        RunRecord record = TrainingRun.Resume(_folder["resumed"], "test", resumed);
+
+        Assert.Equal([3, 4], resumed.Epochs.Select(e => e.Epoch));
+        Assert.Equal(4, record.History.Count);
+        // Same seed, same data: the interrupted-and-resumed run matches the uninterrupted one epoch for epoch.
+        Assert.Equal(straight.Epochs.Select(e => e.TrainLoss), record.History.Select(e => e.TrainLoss));
+        Assert.Equal(straight.Epochs.Select(e => e.ValidationAccuracy), record.History.Select(e => e.ValidationAccuracy));
+        Assert.Throws<InvalidOperationException>(() => TrainingRun.Resume(_folder["resumed"], "test", resumed));
+    }
+
+    [Fact]
+    public void Init_from_replaces_the_head_for_new_classes_and_freeze_keeps_layers_fixed()
+    {
+        TrainingRun.Train(Options(epochs: 2), _folder["source"], "test", new RecordingProgress());
+
+        // A new two-class task from the same kind of images.
+        string target = _folder["two-shapes"];
+        Directory.CreateDirectory(target);
+        foreach (string name in new[] { "circle", "square" })
+            CopyFolder(Path.Combine(_folder["shapes"], name), Path.Combine(target, name == "circle" ? "round" : "boxy"));
+
+        var progress = new RecordingProgress();
+        TrainOptions options = Options(epochs: 2) with { Data = target, InitFrom = _folder["source"], Freeze = "conv_2" };
+        RunRecord record = TrainingRun.Train(options, _folder["adapted"], "test", progress);
+
+        Assert.Contains(progress.Lines, l => l.Contains("replaced the classifier head (dense_2)"));
+        Assert.Contains(progress.Lines, l => l.Contains("Froze 4 layers"));
+        NetworkPlan source = NetworkPlan.Create(record.Architecture, record.Input, 3);
+        NetworkPlan adapted = NetworkPlan.Create(record.Architecture, record.Input, 2);
+        using Sequential before = NetworkBuilder.Build(source);
+        using Sequential after = NetworkBuilder.Build(adapted);
+        Checkpoint.Load(before, RunFolder.BestWeights(_folder["source"]), source);
+        Checkpoint.Load(after, RunFolder.LastWeights(_folder["adapted"]), adapted);
+        var old = before.state_dict();
+        var now = after.state_dict();
+        Assert.True(now["conv_1.weight"].eq(old["conv_1.weight"]).all().item<bool>(), "frozen conv_1 changed");
+        Assert.True(now["conv_2.bias"].eq(old["conv_2.bias"]).all().item<bool>(), "frozen conv_2 changed");
+        Assert.False(now["dense_1.weight"].eq(old["dense_1.weight"]).all().item<bool>(), "unfrozen dense_1 did not train");
+        Assert.Equal([2L, 128L], now["dense_2.weight"].shape);
+    }
+
+    [Fact]
+    public void Freezing_an_unknown_layer_lists_the_real_ones()
+    {
+        var error = Assert.Throws<ArgumentException>(() => TrainingRun.Train(Options(1) with { Freeze = "conv_9" }, _folder["x"], "test", new RecordingProgress()));
+        Assert.Contains("conv_9", error.Message);
+        Assert.Contains("maxpool_2", error.Message);
+    }
+
+    [Fact]
+    public void A_corrupt_or_mismatched_checkpoint_is_refused_with_its_path()
+    {
+        Assert.True(Presets.TryGet("lenet5", out ArchitectureSpec? spec));
+        NetworkPlan plan = NetworkPlan.Create(spec, new InputShape(1, 28, 28), 10);
+        using Sequential model = NetworkBuilder.Build(plan);
+        File.WriteAllBytes(_folder["garbage.pt"], [1, 2, 3, 4, 5]);
+        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(model, _folder["garbage.pt"], plan));
+        Assert.Contains("garbage.pt", error.Message);
+
+        NetworkPlan other = NetworkPlan.Create(spec, new InputShape(1, 28, 28), 4);
+        using Sequential smaller = NetworkBuilder.Build(other);
+        Checkpoint.Save(smaller, _folder["four-classes.pt"]);
+        error = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(model, _folder["four-classes.pt"], plan));
+        Assert.Contains("four-classes.pt", error.Message);
+        Assert.Contains("lenet5", error.Message);
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+    }
+}
