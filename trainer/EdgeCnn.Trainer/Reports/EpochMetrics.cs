@@ -1,6 +1,6 @@
 namespace EdgeCnn.Trainer.Reports;
 
-/// <summary>One row of metrics.csv.</summary>
+/// <summary>One row of metrics.csv. <see cref="Seconds"/> covers training and validation; <see cref="ImagesPerSecond"/> the training steps alone.</summary>
 internal sealed record EpochMetrics(
     int Epoch,
     double LearningRate,

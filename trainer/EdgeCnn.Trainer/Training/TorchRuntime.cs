@@ -8,6 +8,7 @@ internal static class TorchRuntime
     /// <summary>Forces the native library to load; throws <see cref="TorchUnavailableException"/> if it cannot.</summary>
     public static void EnsureLoaded()
     {
+        NativeTuning.Apply();
         try
         {
             torch.InitializeDeviceType(DeviceType.CPU);

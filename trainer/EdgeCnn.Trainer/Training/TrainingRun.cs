@@ -114,7 +114,7 @@ internal static class TrainingRun
             cancellation.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             double learningRate = optimizer.ParamGroups.First().LearningRate;
-            (double trainLoss, double trainAccuracy) = TrainEpoch(model, frozen, optimizer, options.Schedule == ScheduleKind.OneCycle ? scheduler : null,
+            (double trainLoss, double trainAccuracy, double trainSeconds) = TrainEpoch(model, frozen, optimizer, options.Schedule == ScheduleKind.OneCycle ? scheduler : null,
                 augmenter, trainImages, trainLabels, options, device, epoch, batchesPerEpoch, progress, cancellation);
             if (options.Schedule is ScheduleKind.Step or ScheduleKind.Cosine) scheduler?.step();
 
@@ -122,7 +122,7 @@ internal static class TrainingRun
             clock.Stop();
             seconds += clock.Elapsed.TotalSeconds;
             var metrics = new EpochMetrics(epoch, learningRate, trainLoss, trainAccuracy, validation.Loss, validation.Confusion.Accuracy,
-                clock.Elapsed.TotalSeconds, data.Train.Count / clock.Elapsed.TotalSeconds);
+                clock.Elapsed.TotalSeconds, data.Train.Count / trainSeconds);
             history.Add(metrics);
 
             bool improved = validation.Confusion.Accuracy > bestAccuracy;
@@ -169,7 +169,8 @@ internal static class TrainingRun
         return record;
     }
 
-    private static (double Loss, double Accuracy) TrainEpoch(Sequential model, HashSet<string> frozen, OptimizerHelper optimizer, optim.lr_scheduler.LRScheduler? perBatchScheduler,
+    /// <returns>Mean loss and accuracy over the epoch, and the seconds spent in training steps alone.</returns>
+    private static (double Loss, double Accuracy, double Seconds) TrainEpoch(Sequential model, HashSet<string> frozen, OptimizerHelper optimizer, optim.lr_scheduler.LRScheduler? perBatchScheduler,
         Augmenter augmenter, Tensor images, Tensor labels, TrainOptions options, Device device, int epoch, int batches,
         ITrainingProgress progress, CancellationToken cancellation)
     {
@@ -206,7 +207,7 @@ internal static class TrainingRun
                 report(new BatchStatus(b + 1, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds));
             }
         });
-        return (lossSum / seen, (double)correct / seen);
+        return (lossSum / seen, (double)correct / seen, clock.Elapsed.TotalSeconds);
     }
 
     private static Tensor ToTensor(ImageSet set)
