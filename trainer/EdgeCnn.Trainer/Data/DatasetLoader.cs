@@ -28,7 +28,8 @@ internal static class DatasetLoader
     {
         (Kind kind, string root) = Resolve(data);
         if (kind != Kind.Idx) return (32, 32, 3);
-        int[] dims = IdxHeader(FindIdx(root, "train-images-idx3-ubyte", required: true)!);
+        int[] dims = IdxFile.ReadDimensions(FindIdx(root, "train-images-idx3-ubyte", required: true)!);
+        if (dims.Length != 3) throw new InvalidDataException($"{root}: train-images must have 3 dimensions (count, rows, columns), not {dims.Length}.");
         return (dims[2], dims[1], 1);
     }
 
@@ -168,6 +169,4 @@ internal static class DatasetLoader
         }
         return required ? throw new FileNotFoundException($"{root}: {stem} (or {stem}.gz) not found.") : null;
     }
-
-    private static int[] IdxHeader(string path) => IdxFile.Read(path).Dimensions;
 }

@@ -44,6 +44,26 @@ internal static class IdxFile
         return new Content(dimensions, bytes[offset..]);
     }
 
+    /// <summary>Only the dimensions, read from the header without decompressing the data.</summary>
+    public static int[] ReadDimensions(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: IDX file not found.", path);
+        using FileStream file = File.OpenRead(path);
+        bool gzip = file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
+        file.Position = 0;
+        using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
+        Span<byte> header = stackalloc byte[4 + 4 * 4];
+        int read = stream.ReadAtLeast(header[..4], 4, throwOnEndOfStream: false);
+        int rank = header[3];
+        if (read < 4 || header[0] != 0 || header[1] != 0 || rank is < 1 or > 4)
+            throw new InvalidDataException($"{path}: not an IDX file (it must start with two zero bytes, a type byte and a dimension count).");
+        if (stream.ReadAtLeast(header.Slice(4, 4 * rank), 4 * rank, throwOnEndOfStream: false) < 4 * rank)
+            throw new InvalidDataException($"{path}: the IDX header is truncated.");
+        var dimensions = new int[rank];
+        for (int d = 0; d < rank; d++) dimensions[d] = BinaryPrimitives.ReadInt32BigEndian(header[(4 + 4 * d)..]);
+        return dimensions;
+    }
+
     private static byte[] ReadAllBytesMaybeGzip(string path)
     {
         using FileStream file = File.OpenRead(path);
