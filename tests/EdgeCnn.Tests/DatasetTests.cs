@@ -1,3 +1,4 @@
+using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Data;
 using EdgeCnn.Vision;
 
@@ -12,7 +13,7 @@ public class DatasetTests
     {
         using var folder = new TempFolder();
         IdxWriter.WriteDataset(folder.Path, count: 40, classes: 4, gzip);
-        Assert.Equal((4, 3, 1), DatasetLoader.NativeInput(folder.Path));
+        Assert.Equal(new InputShape(1, 3, 4), DatasetLoader.NativeInput(folder.Path));
 
         LoadedData data = DatasetLoader.Load(folder.Path, PreprocessingSpec.Unit(4, 3, 1) with { Scale = 1f }, validationFraction: 0.2, seed: 1);
 

@@ -69,7 +69,7 @@ internal static class TrainCommand
             {
                 Data = dataValue,
                 Architecture = archValue,
-                Input = input.Read(result, () => ArchitectureSpec.Resolve(archValue).Input ?? NativeInput(dataValue)),
+                Input = input.Read(result, () => ArchitectureSpec.Resolve(archValue).Input ?? DatasetLoader.NativeInput(dataValue)),
                 ResizeMode = EnumNames.Parse<ResizeMode>(result.GetValue(resize)!, "--resize"),
                 Mean = ParseFloats(result.GetValue(mean), "--mean"),
                 Std = ParseFloats(result.GetValue(std), "--std"),
@@ -116,11 +116,6 @@ internal static class TrainCommand
         return option;
     }
 
-    private static InputShape NativeInput(string data)
-    {
-        (int width, int height, int channels) = DatasetLoader.NativeInput(data);
-        return new InputShape(channels, height, width);
-    }
 
     private static float[]? ParseFloats(string? text, string option)
     {

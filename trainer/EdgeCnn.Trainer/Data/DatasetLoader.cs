@@ -1,3 +1,4 @@
+using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Vision;
 using OpenCvSharp;
 
@@ -24,13 +25,13 @@ internal static class DatasetLoader
     public enum Kind { Idx, ImageFolder, SplitImageFolder }
 
     /// <summary>The native input size of a dataset, used when neither the user nor the architecture sets one.</summary>
-    public static (int Width, int Height, int Channels) NativeInput(string data)
+    public static InputShape NativeInput(string data)
     {
         (Kind kind, string root) = Resolve(data);
-        if (kind != Kind.Idx) return (32, 32, 3);
+        if (kind != Kind.Idx) return new InputShape(3, 32, 32);
         int[] dims = IdxFile.ReadDimensions(FindIdx(root, "train-images-idx3-ubyte", required: true)!);
         if (dims.Length != 3) throw new InvalidDataException($"{root}: train-images must have 3 dimensions (count, rows, columns), not {dims.Length}.");
-        return (dims[2], dims[1], 1);
+        return new InputShape(1, dims[1], dims[2]);
     }
 
     public static (Kind Kind, string Root) Resolve(string data)

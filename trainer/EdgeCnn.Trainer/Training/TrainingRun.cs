@@ -40,7 +40,7 @@ internal static class TrainingRun
         torch.manual_seed(options.Seed);
 
         ArchitectureSpec architecture = previous?.Architecture ?? ArchitectureSpec.Resolve(options.Architecture);
-        InputShape input = previous?.Input ?? options.Input ?? architecture.Input ?? NativeInput(options.Data);
+        InputShape input = previous?.Input ?? options.Input ?? architecture.Input ?? DatasetLoader.NativeInput(options.Data);
         PreprocessingSpec preprocessing = previous?.Preprocessing ?? Preprocessing(options, input);
 
         var loading = Stopwatch.StartNew();
@@ -216,11 +216,6 @@ internal static class TrainingRun
         return torch.tensor(set.Pixels, [set.Count, p.Channels, p.Height, p.Width]);
     }
 
-    private static InputShape NativeInput(string data)
-    {
-        (int width, int height, int channels) = DatasetLoader.NativeInput(data);
-        return new InputShape(channels, height, width);
-    }
 
     private static PreprocessingSpec Preprocessing(TrainOptions options, InputShape input)
     {
