@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using EdgeCnn.Trainer.Training;
 
 namespace EdgeCnn.Trainer.Reports;
@@ -28,11 +29,11 @@ internal static class RunReport
         md.AppendLine("| | |");
         md.AppendLine("|---|---|");
         md.AppendLine(c, $"| dataset | {run.Dataset} |");
-        md.AppendLine(c, $"| input | {run.Input} ({run.Preprocessing.ResizeMode}, mean {Join(run.Preprocessing.Mean)}, std {Join(run.Preprocessing.Std)}) |");
+        md.AppendLine(c, $"| input | {run.Input} ({Spell(run.Preprocessing.ResizeMode)}, mean {Join(run.Preprocessing.Mean)}, std {Join(run.Preprocessing.Std)}) |");
         md.AppendLine(c, $"| architecture | {run.Architecture.Name}: {run.Architecture.Description ?? "from an architecture file"} |");
         md.AppendLine(c, $"| parameters | {run.Parameters:N0} |");
         md.AppendLine(c, $"| MACs per image | {run.Macs:N0} |");
-        md.AppendLine(c, $"| optimizer | {run.Options.Optimizer} lr {run.Options.LearningRate.ToString(c)}, weight decay {run.Options.WeightDecay.ToString(c)}, schedule {run.Options.Schedule}, batch {run.Options.BatchSize}, loss {run.Options.Loss} |");
+        md.AppendLine(c, $"| optimizer | {Spell(run.Options.Optimizer)} lr {run.Options.LearningRate.ToString(c)}, weight decay {run.Options.WeightDecay.ToString(c)}, schedule {Spell(run.Options.Schedule)}, batch {run.Options.BatchSize}, loss {Spell(run.Options.Loss)} |");
         md.AppendLine(c, $"| epochs | {run.EpochsCompleted} of {run.Options.Epochs}{(run.StoppedEarly ? " (stopped early)" : "")}; best epoch {run.BestEpoch} (validation accuracy {run.BestValidationAccuracy:P2}) |");
         md.AppendLine(c, $"| training wall time | {TimeSpan.FromSeconds(run.TrainingSeconds):hh\\:mm\\:ss} on {run.Device}, {run.Threads} threads |");
         if (run.SkippedImages > 0) md.AppendLine(c, $"| skipped images | {run.SkippedImages} (unreadable; listed in the training log) |");
@@ -57,6 +58,9 @@ internal static class RunReport
         }
         return md.ToString();
     }
+
+    /// <summary>An enum as the command line spells it (one-cycle, adamw).</summary>
+    private static string Spell<T>(T value) where T : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 
     private static string Join(float[] values) => string.Join("/", values.Select(v => v.ToString("0.###", CultureInfo.InvariantCulture)));
 }

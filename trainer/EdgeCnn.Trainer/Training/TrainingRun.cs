@@ -125,7 +125,8 @@ internal static class TrainingRun
                 clock.Elapsed.TotalSeconds, data.Train.Count / trainSeconds);
             history.Add(metrics);
 
-            bool improved = validation.Confusion.Accuracy > bestAccuracy;
+            // The first epoch always counts, so best.pt exists even if validation accuracy never rises above 0.
+            bool improved = bestEpoch == 0 || validation.Confusion.Accuracy > bestAccuracy;
             if (improved)
             {
                 bestAccuracy = validation.Confusion.Accuracy;
