@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using EdgeCnn.Trainer.Cli;
 using EdgeCnn.Trainer.Training;
 
@@ -13,9 +14,16 @@ internal static class Program
         root.Subcommands.Add(TrainCommand.Create(CommandLine));
         root.Subcommands.Add(EvaluateCommand.Create(CommandLine));
         root.Subcommands.Add(SummaryCommand.Create());
+        // Ctrl-C and SIGTERM cancel the running command, which stops at the next batch boundary and exits through
+        // the normal path, so a checkpoint and its run.json are never left half written.
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCtrlC;
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         try
         {
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            return root.Parse(args).InvokeAsync(configuration, stop.Token).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException
                                       or InvalidOperationException or TorchUnavailableException)
@@ -26,8 +34,12 @@ internal static class Program
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("cancelled; the run folder keeps the last completed epoch (continue with --resume).");
+            Console.Error.WriteLine("cancelled.");
             return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCtrlC;
         }
     }
 }

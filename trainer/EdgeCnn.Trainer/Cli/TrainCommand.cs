@@ -56,12 +56,26 @@ internal static class TrainCommand
 
         command.SetAction((result, cancellation) =>
         {
+            try
+            {
+                return Task.FromResult(Run(result, cancellation));
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("cancelled; the run folder keeps the last finished epoch: continue with --resume RUN_FOLDER.");
+                return Task.FromResult(130);
+            }
+        });
+        return command;
+
+        int Run(ParseResult result, CancellationToken cancellation)
+        {
             var progress = new ConsoleProgress();
             string? resumeFolder = result.GetValue(resume);
             if (resumeFolder is not null)
             {
                 TrainingRun.Resume(resumeFolder, commandLine(), progress, cancellation);
-                return Task.FromResult(0);
+                return 0;
             }
             string dataValue = result.GetValue(data) ?? throw new ArgumentException("--data is required: an image folder, an IDX folder or 'fashion-mnist'.");
             string archValue = result.GetValue(arch)!;
@@ -103,10 +117,10 @@ internal static class TrainCommand
                 },
             };
             string runFolder = result.GetValue(output) ?? RunFolder.NewDefault(archValue);
+            progress.Log($"Run folder: {runFolder}");
             TrainingRun.Train(options, runFolder, commandLine(), progress, cancellation);
-            return Task.FromResult(0);
-        });
-        return command;
+            return 0;
+        }
     }
 
     private static Option<string> Choice(string name, string description, string[] choices, string defaultValue)

@@ -166,7 +166,8 @@ internal static class TrainingRun
         record = record with { Finished = true, TestAccuracy = data.Test is null ? null : final.Confusion.Accuracy };
         record.Save(runFolder);
         RunReport.Write(runFolder, record, final.Confusion, reportSplit);
-        progress.Log($"Best epoch {bestEpoch}: validation accuracy {bestAccuracy:P2}; {reportSplit} accuracy {final.Confusion.Accuracy:P2}. Wrote {runFolder}/report.md, curves.png, confusion.png.");
+        string testFigure = data.Test is null ? "" : $"; test accuracy {final.Confusion.Accuracy:P2}";
+        progress.Log($"Best epoch {bestEpoch}: validation accuracy {bestAccuracy:P2}{testFigure}. Wrote {runFolder}/report.md, curves.png, confusion.png.");
         return record;
     }
 
