@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+# python3-onnx: the exported models are checked by the reference ONNX checker (onnx.checker, full_check).
+scripts/install-deps.sh python3-onnx
 command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)." >&2; exit 1; }
 
 log=$(mktemp)

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace EdgeCnn.Vision;
 
 /// <summary>
@@ -34,6 +36,7 @@ public sealed record PreprocessingSpec
     public float[] Std { get; init; } = [];
 
     /// <summary>Number of floats in one image's tensor (C*H*W).</summary>
+    [JsonIgnore]
     public int TensorLength => Channels * Height * Width;
 
     /// <summary>A spec that maps 8-bit pixels to [0, 1] with no further normalisation.</summary>

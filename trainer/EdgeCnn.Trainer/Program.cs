@@ -13,6 +13,7 @@ internal static class Program
         var root = new RootCommand("EdgeCnn trainer: train compact CNN image classifiers for the Raspberry Pi.");
         root.Subcommands.Add(TrainCommand.Create(CommandLine));
         root.Subcommands.Add(EvaluateCommand.Create(CommandLine));
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(SummaryCommand.Create());
         // Ctrl-C and SIGTERM cancel the running command, which stops at the next batch boundary and exits through
         // the normal path, so a checkpoint and its run.json are never left half written.

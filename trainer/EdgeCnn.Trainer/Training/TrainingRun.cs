@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Data;
+using EdgeCnn.Trainer.Onnx;
 using EdgeCnn.Trainer.Reports;
 using EdgeCnn.Vision;
 using TorchSharp;
@@ -166,6 +167,10 @@ internal static class TrainingRun
         record = record with { Finished = true, TestAccuracy = data.Test is null ? null : final.Confusion.Accuracy };
         record.Save(runFolder);
         RunReport.Write(runFolder, record, final.Confusion, reportSplit);
+        int verifyCount = Math.Min(32, reportSet.Count);
+        ModelExport.Result exported = ModelExport.Write(plan, model, record, reportSet.Pixels.AsSpan(0, verifyCount * preprocessing.TensorLength).ToArray(),
+            verifyCount, $"{reportSplit} images", RunFolder.Model(runFolder), OutputKind.Logits);
+        progress.Log($"Exported {exported.ModelPath} and {Path.GetFileName(exported.ManifestPath)} (ONNX Runtime matches TorchSharp to {exported.Comparison.MaxAbsDifference:G2}).");
         string testFigure = data.Test is null ? "" : $"; test accuracy {final.Confusion.Accuracy:P2}";
         progress.Log($"Best epoch {bestEpoch}: validation accuracy {bestAccuracy:P2}{testFigure}. Wrote {runFolder}/report.md, curves.png, confusion.png.");
         return record;

@@ -1,0 +1,34 @@
+using System.CommandLine;
+using EdgeCnn.Trainer.Onnx;
+using EdgeCnn.Vision;
+
+namespace EdgeCnn.Trainer.Cli;
+
+/// <summary><c>export</c>: a run's checkpoint as ONNX plus manifest, verified against ONNX Runtime before writing.</summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var run = new Argument<string>("run") { Description = "The run folder that 'train' wrote." };
+        var output = new Option<string?>("--output", "-o") { Description = "Model path, e.g. models/shoes.onnx; the manifest goes beside it as .json. Default: RUN/model.onnx." };
+        var softmax = new Option<bool>("--softmax") { Description = "End the model with a Softmax node, so it outputs probabilities instead of logits." };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "best or last.", DefaultValueFactory = _ => "best" };
+        checkpoint.AcceptOnlyFromAmong("best", "last");
+        var command = new Command("export", "Export a run as ONNX (opset 13) with its manifest; refuses to write a model that does not reproduce the trained network in ONNX Runtime.");
+        command.Arguments.Add(run);
+        command.Options.Add(output);
+        command.Options.Add(softmax);
+        command.Options.Add(checkpoint);
+        command.SetAction(result =>
+        {
+            string folder = result.GetValue(run)!;
+            string path = result.GetValue(output) ?? Path.Combine(folder, "model.onnx");
+            ModelExport.Result exported = ModelExport.FromRun(folder, path, result.GetValue(softmax) ? OutputKind.Probabilities : OutputKind.Logits,
+                result.GetValue(checkpoint)!, Console.WriteLine);
+            Console.WriteLine($"Wrote {exported.ModelPath} and {exported.ManifestPath}: verified on {exported.Comparison.Samples} {exported.VerifiedOn}, " +
+                $"largest difference from TorchSharp {exported.Comparison.MaxAbsDifference:G3}, top-1 identical.");
+            return 0;
+        });
+        return command;
+    }
+}

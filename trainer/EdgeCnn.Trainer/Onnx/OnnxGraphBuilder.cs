@@ -1,0 +1,45 @@
+using EdgeCnn.Trainer.Onnx.Proto;
+using Google.Protobuf;
+
+namespace EdgeCnn.Trainer.Onnx;
+
+/// <summary>Accumulates ONNX nodes and weight initializers, naming every intermediate value uniquely.</summary>
+internal sealed class OnnxGraphBuilder
+{
+    private int _next;
+
+    public List<NodeProto> Nodes { get; } = [];
+    public List<TensorProto> Initializers { get; } = [];
+
+    /// <summary>Adds a float weight tensor stored as little-endian raw bytes; returns its name.</summary>
+    public string Weight(string name, float[] values, params long[] dims)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan())) };
+        tensor.Dims.AddRange(dims);
+        Initializers.Add(tensor);
+        return name;
+    }
+
+    /// <summary>Adds a node and returns the name of its (single) output.</summary>
+    public string Node(string opType, string name, IEnumerable<string> inputs, params AttributeProto[] attributes)
+    {
+        string output = $"{name}_{opType.ToLowerInvariant()}_{_next++}";
+        var node = new NodeProto { OpType = opType, Name = $"{name}/{opType}" + (Nodes.Any(n => n.Name == $"{name}/{opType}") ? $"_{_next}" : "") };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        Nodes.Add(node);
+        return output;
+    }
+
+    public static AttributeProto Ints(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    public static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+}
