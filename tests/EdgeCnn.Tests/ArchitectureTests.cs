@@ -50,11 +50,8 @@ public class ArchitectureTests
         Assert.Equal([3L, 10L], output.shape);
     }
 
-    [Fact]
-    public void A_user_architecture_file_with_every_layer_type_builds_and_runs()
-    {
-        using var folder = new TempFolder();
-        File.WriteAllText(folder["every-layer.json"], """
+    /// <summary>An architecture file that uses every entry of the vocabulary at least once.</summary>
+    internal const string EveryLayerJson = """
         {
           // Every entry of the vocabulary, at least once.
           "name": "every-layer",
@@ -77,7 +74,13 @@ public class ArchitectureTests
             { "type": "dense", "units": "classes" },
           ]
         }
-        """);
+        """;
+
+    [Fact]
+    public void A_user_architecture_file_with_every_layer_type_builds_and_runs()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder["every-layer.json"], EveryLayerJson);
         ArchitectureSpec spec = ArchitectureSpec.Resolve(folder["every-layer.json"]);
         Assert.Equal(LayerSpec.Types.Order(), spec.Layers.Select(l => l.Type).Distinct().Order());
         Assert.Equal(new InputShape(3, 32, 32), spec.Input);

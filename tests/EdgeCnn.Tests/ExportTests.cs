@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using EdgeCnn.Trainer.Architecture;
+using EdgeCnn.Trainer.Data;
+using EdgeCnn.Trainer.Onnx;
+using EdgeCnn.Trainer.Training;
+using EdgeCnn.Vision;
+using Microsoft.ML.OnnxRuntime;
+using OpenCvSharp;
+using OpenCvSharp.Dnn;
+using TorchSharp;
+using TorchSharp.Modules;
+
+namespace EdgeCnn.Tests;
+
+[Collection(TorchCollection.Name)]
+public sealed class ExportTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    public static TheoryData<string> Architectures() => [.. Presets.Names, "every-layer"];
+
+    private (NetworkPlan Plan, Sequential Model) Build(string architecture, int classes = 7)
+    {
+        ArchitectureSpec spec;
+        if (architecture == "every-layer")
+        {
+            File.WriteAllText(_folder["every-layer.json"], ArchitectureTests.EveryLayerJson);
+            spec = ArchitectureSpec.Load(_folder["every-layer.json"]);
+        }
+        else
+        {
+            Assert.True(Presets.TryGet(architecture, out ArchitectureSpec? preset));
+            spec = preset;
+        }
+        NetworkPlan plan = NetworkPlan.Create(spec, spec.Input ?? new InputShape(1, 28, 28), classes);
+        torch.manual_seed(42);
+        Sequential model = NetworkBuilder.Build(plan);
+        // Give every batch norm non-trivial statistics and affine parameters, so folding is really exercised.
+        using (torch.no_grad())
+        {
+            foreach ((string name, Parameter p) in model.named_parameters())
+                if (name.Contains("bn", StringComparison.Ordinal) || name.StartsWith("batchnorm", StringComparison.Ordinal))
+                    p.uniform_(0.5, 1.5);
+        }
+        model.train();
+        using (torch.no_grad())
+        {
+            for (int i = 0; i < 3; i++) model.forward(torch.randn(16, plan.Input.Channels, plan.Input.Height, plan.Input.Width) * 2 + 0.3).Dispose();
+        }
+        model.eval();
+        return (plan, model);
+    }
+
+    private static float[] RandomBatch(InputShape input, int count, int seed)
+    {
+        var random = new Random(seed);
+        var batch = new float[count * input.Channels * input.Height * input.Width];
+        for (int i = 0; i < batch.Length; i++) batch[i] = (float)(random.NextDouble() * 2 - 1);
+        return batch;
+    }
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void Exports_match_TorchSharp_in_onnx_runtime_and_opencv_and_pass_the_onnx_checker(string architecture)
+    {
+        (NetworkPlan plan, Sequential model) = Build(architecture);
+        using (model)
+        {
+            float[] batch = RandomBatch(plan.Input, 8, seed: 3);
+            byte[] onnx = OnnxExporter.Export(plan, model, Enumerable.Range(0, 7).Select(i => $"c{i}").ToArray(), OutputKind.Logits);
+
+            ExportVerifier.Comparison ort = ExportVerifier.Compare(onnx, model, plan.Input, OutputKind.Logits, batch, 8);
+            Assert.True(ort.MaxAbsDifference <= 1e-4, $"ONNX Runtime differs by {ort.MaxAbsDifference}");
+            Assert.Equal(0, ort.Top1Mismatches);
+
+            // Batch 1 and batch 8 give each item the same result.
+            float[] together = ExportVerifier.RunOnnx(onnx, plan.Input, batch, 8);
+            int length = plan.Input.Channels * plan.Input.Height * plan.Input.Width;
+            for (int i = 0; i < 8; i++)
+            {
+                float[] alone = ExportVerifier.RunOnnx(onnx, plan.Input, batch.AsSpan(i * length, length).ToArray(), 1);
+                for (int c = 0; c < 7; c++) Assert.Equal(together[i * 7 + c], alone[c], 1e-5f);
+            }
+
+            // OpenCV's DNN module: an independent ONNX consumer.
+            string path = _folder[$"{architecture}.onnx"];
+            File.WriteAllBytes(path, onnx);
+            float[] expected = ExportVerifier.TorchOutputs(model, plan.Input, OutputKind.Logits, batch, 8);
+            using Net net = CvDnn.ReadNetFromOnnx(path) ?? throw new InvalidOperationException("OpenCV could not read the model");
+            using Mat blob = Mat.FromPixelData([8, plan.Input.Channels, plan.Input.Height, plan.Input.Width], MatType.CV_32FC1, batch);
+            net.SetInput(blob);
+            using Mat result = net.Forward();
+            Assert.True(result.GetArray(out float[] opencv));
+            Assert.Equal(expected.Length, opencv.Length);
+            double opencvDifference = expected.Zip(opencv, (e, o) => Math.Abs(e - o)).Max();
+            Assert.True(opencvDifference <= 1e-3, $"OpenCV DNN differs by {opencvDifference}");
+
+            // The reference checker of Debian's python3-onnx, with full shape inference.
+            var checker = Process.Start(new ProcessStartInfo("/usr/bin/python3",
+                ["-c", "import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", path])
+                { RedirectStandardError = true })!;
+            string errors = checker.StandardError.ReadToEnd();
+            checker.WaitForExit();
+            Assert.True(checker.ExitCode == 0, $"onnx.checker rejected {architecture}: {errors}");
+        }
+    }
+
+    [Fact]
+    public void The_verifier_catches_an_export_that_differs_from_the_network()
+    {
+        (NetworkPlan plan, Sequential model) = Build("lenet5");
+        using (model)
+        {
+            byte[] onnx = OnnxExporter.Export(plan, model, Enumerable.Range(0, 7).Select(i => $"c{i}").ToArray(), OutputKind.Logits);
+            torch.manual_seed(4321);
+            using Sequential other = NetworkBuilder.Build(plan); // the same architecture with other weights
+            Assert.False(model.parameters().First().eq(other.parameters().First()).all().item<bool>());
+            ExportVerifier.Comparison comparison = ExportVerifier.Compare(onnx, other, plan.Input, OutputKind.Logits, RandomBatch(plan.Input, 8, 5), 8);
+            Assert.False(comparison.Passed);
+            Assert.True(comparison.MaxAbsDifference > ExportVerifier.Tolerance);
+        }
+    }
+
+    [Fact]
+    public void A_trained_and_exported_model_classifies_image_files_exactly_as_the_trainer_did()
+    {
+        ShapesDataset.Write(_folder["shapes"], perClass: 40, size: 28, seed: 7);
+        var options = new TrainOptions
+        {
+            Data = _folder["shapes"], Architecture = "resnet8", Epochs = 6, BatchSize = 16, ValidationSplit = 0.2,
+            Seed = 5, Threads = 2, Device = "cpu", Input = new InputShape(1, 24, 24), ResizeMode = ResizeMode.CenterCrop,
+        };
+        RunRecord record = TrainingRun.Train(options, _folder["run"], "test", new RecordingProgress());
+        string modelPath = RunFolder.Model(_folder["run"]);
+        Assert.True(File.Exists(modelPath));
+
+        // New images, written as files, with a size the model was not trained at: resize and crop happen on load.
+        ShapesDataset.Write(_folder["fresh"], perClass: 10, size: 40, seed: 99);
+
+        // The trainer's view: its own loader and evaluator.
+        NetworkPlan plan = NetworkPlan.Create(record.Architecture, record.Input, record.Classes.Length);
+        using Sequential model = NetworkBuilder.Build(plan);
+        Checkpoint.Load(model, RunFolder.BestWeights(_folder["run"]), plan);
+        (ImageSet fresh, List<string> skipped) = ImageFolder.Load(_folder["fresh"], record.Classes, record.Preprocessing);
+        Assert.Empty(skipped);
+        long[] trainerPredictions = Evaluator.Evaluate(model, fresh, torch.CPU, LossKind.CrossEntropy).Predictions;
+
+        // The device's view: manifest, hash check, shared preprocessing from the file, ONNX Runtime.
+        ModelManifest manifest = ModelManifest.Load(Path.ChangeExtension(modelPath, ".json"));
+        manifest.VerifyModelFile(modelPath);
+        Assert.Equal(ShapesDataset.Classes, manifest.Labels);
+        using var session = new InferenceSession(modelPath);
+        using var preprocessor = new ImagePreprocessor(manifest.Preprocessing);
+        var input = new float[manifest.Preprocessing.TensorLength];
+        string[] files = [.. ShapesDataset.Classes.SelectMany(c => Directory.GetFiles(Path.Combine(_folder["fresh"], c)).Order(StringComparer.Ordinal))];
+        Assert.Equal(files.Length, trainerPredictions.Length);
+        for (int i = 0; i < files.Length; i++)
+        {
+            preprocessor.PrepareFile(files[i], input);
+            using var value = OrtValue.CreateTensorValueFromMemory(input, [1, 1, 24, 24]);
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, [manifest.InputName], [value], [manifest.OutputName]);
+            ReadOnlySpan<float> logits = outputs[0].GetTensorDataAsSpan<float>();
+            int best = 0;
+            for (int c = 1; c < logits.Length; c++) if (logits[c] > logits[best]) best = c;
+            Assert.True(trainerPredictions[i] == best, $"{files[i]}: trainer says {trainerPredictions[i]}, served model says {best}");
+        }
+    }
+}
