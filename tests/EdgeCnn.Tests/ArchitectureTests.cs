@@ -62,6 +62,7 @@ public class ArchitectureTests
             { "type": "relu" },
             { "type": "conv", "name": "depthwise", "filters": 16, "kernel": 3, "stride": 2, "groups": 16, "bias": false },
             { "type": "tanh" },
+            { "type": "batchnorm", "name": "bn_after_activation" },
             { "type": "residual", "filters": 24 },
             { "type": "maxpool", "size": 2 },
             { "type": "avgpool", "size": 2, "stride": 1 },
@@ -88,7 +89,7 @@ public class ArchitectureTests
         NetworkPlan plan = NetworkPlan.Create(spec, spec.Input!, classes: 5);
         Assert.Equal(["conv_1", "batchnorm_1", "relu_1", "depthwise"], plan.Layers.Take(4).Select(l => l.Name));
         Assert.Equal(["dense_2"], plan.HeadLayers);
-        long expected = Conv(3, 16, 3) + Bn(16) + Conv(16, 16, 3, false, groups: 16) + Residual(16, 24) + Dense(24, 32) + Bn(32) + Dense(32, 5);
+        long expected = Conv(3, 16, 3) + Bn(16) + Conv(16, 16, 3, false, groups: 16) + Bn(16) + Residual(16, 24) + Dense(24, 32) + Bn(32) + Dense(32, 5);
         Assert.Equal(expected, plan.Parameters);
 
         using Sequential model = NetworkBuilder.Build(plan);

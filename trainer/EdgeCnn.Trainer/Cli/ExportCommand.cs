@@ -9,7 +9,7 @@ internal static class ExportCommand
 {
     public static Command Create()
     {
-        var run = new Argument<string>("run") { Description = "The run folder that 'train' wrote." };
+        var run = new Argument<string>("run-or-checkpoint") { Description = "A run folder that 'train' wrote, or a checkpoint file inside one (best.pt, last.pt)." };
         var output = new Option<string?>("--output", "-o") { Description = "Model path, e.g. models/shoes.onnx; the manifest goes beside it as .json. Default: RUN/model.onnx." };
         var softmax = new Option<bool>("--softmax") { Description = "End the model with a Softmax node, so it outputs probabilities instead of logits." };
         var checkpoint = new Option<string>("--checkpoint") { Description = "best or last.", DefaultValueFactory = _ => "best" };
@@ -21,10 +21,13 @@ internal static class ExportCommand
         command.Options.Add(checkpoint);
         command.SetAction(result =>
         {
-            string folder = result.GetValue(run)!;
+            string target = result.GetValue(run)!;
+            // A checkpoint file carries only weights; the architecture, classes and preprocessing are in its run folder.
+            string folder = File.Exists(target) ? Path.GetDirectoryName(Path.GetFullPath(target))! : target;
+            string weights = File.Exists(target) ? target : result.GetValue(checkpoint)!;
             string path = result.GetValue(output) ?? Path.Combine(folder, "model.onnx");
             ModelExport.Result exported = ModelExport.FromRun(folder, path, result.GetValue(softmax) ? OutputKind.Probabilities : OutputKind.Logits,
-                result.GetValue(checkpoint)!, Console.WriteLine);
+                weights, Console.WriteLine);
             Console.WriteLine($"Wrote {exported.ModelPath} and {exported.ManifestPath}: verified on {exported.Comparison.Samples} {exported.VerifiedOn}, " +
                 $"largest difference from TorchSharp {exported.Comparison.MaxAbsDifference:G3}, top-1 identical.");
             return 0;

@@ -13,13 +13,15 @@ internal static class ModelExport
 {
     public sealed record Result(string ModelPath, string ManifestPath, ExportVerifier.Comparison Comparison, string VerifiedOn);
 
-    /// <summary>Exports the best (or last) checkpoint of <paramref name="runFolder"/>.</summary>
+    /// <summary>
+    /// Exports a checkpoint of <paramref name="runFolder"/>: <c>best</c>, <c>last</c>, or the path of a checkpoint file.
+    /// </summary>
     public static Result FromRun(string runFolder, string modelPath, OutputKind output, string checkpoint = "best", Action<string>? log = null)
     {
         RunRecord record = RunRecord.Load(runFolder);
         NetworkPlan plan = NetworkPlan.Create(record.Architecture, record.Input, record.Classes.Length);
         using Sequential model = NetworkBuilder.Build(plan);
-        Checkpoint.Load(model, RunFolder.ResolveWeights(runFolder, checkpoint), plan);
+        Checkpoint.Load(model, checkpoint is "best" or "last" ? RunFolder.ResolveWeights(runFolder, checkpoint) : checkpoint, plan);
         (float[] batch, int count, string source) = VerificationBatch(record, log);
         return Write(plan, model, record, batch, count, source, modelPath, output);
     }
