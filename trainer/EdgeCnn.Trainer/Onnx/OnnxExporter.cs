@@ -41,16 +41,9 @@ internal static class OnnxExporter
                     if (foldedBn is not null) i++;
                     break;
                 }
-                case BatchNormLayer when step.Input.IsFlat:
-                {
-                    // y = x * s + t per feature: the inference form of a 1-D batch norm.
-                    (float[] scale, float[] shift) = BatchNormAffine(weights, name, step.Input.Channels);
-                    string mul = graph.Node("Mul", name, [current, graph.Weight($"{name}.scale", scale, scale.Length)]);
-                    current = graph.Node("Add", name, [mul, graph.Weight($"{name}.shift", shift, shift.Length)]);
-                    break;
-                }
                 case BatchNormLayer:
                 {
+                    // Nothing to fold into: ONNX BatchNormalization takes (N, C, H, W) feature maps and (N, C) vectors alike.
                     int c = step.Input.Channels;
                     current = graph.Node("BatchNormalization", name,
                         [current, graph.Weight($"{name}.weight", weights[$"{name}.weight"], c), graph.Weight($"{name}.bias", weights[$"{name}.bias"], c),
