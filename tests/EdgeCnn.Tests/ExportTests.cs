@@ -4,7 +4,6 @@ using EdgeCnn.Trainer.Data;
 using EdgeCnn.Trainer.Onnx;
 using EdgeCnn.Trainer.Training;
 using EdgeCnn.Vision;
-using Microsoft.ML.OnnxRuntime;
 using OpenCvSharp;
 using OpenCvSharp.Dnn;
 using TorchSharp;
@@ -147,24 +146,15 @@ public sealed class ExportTests : IDisposable
         Assert.Empty(skipped);
         long[] trainerPredictions = Evaluator.Evaluate(model, fresh, torch.CPU, LossKind.CrossEntropy).Predictions;
 
-        // The device's view: manifest, hash check, shared preprocessing from the file, ONNX Runtime.
-        ModelManifest manifest = ModelManifest.Load(Path.ChangeExtension(modelPath, ".json"));
-        manifest.VerifyModelFile(modelPath);
-        Assert.Equal(ShapesDataset.Classes, manifest.Labels);
-        using var session = new InferenceSession(modelPath);
-        using var preprocessor = new ImagePreprocessor(manifest.Preprocessing);
-        var input = new float[manifest.Preprocessing.TensorLength];
+        // The device's view: OnnxClassifier (manifest, hash and shape checks, shared preprocessing, ONNX Runtime).
+        using var classifier = OnnxClassifier.Open(modelPath);
+        Assert.Equal(ShapesDataset.Classes, classifier.Manifest.Labels);
         string[] files = [.. ShapesDataset.Classes.SelectMany(c => Directory.GetFiles(Path.Combine(_folder["fresh"], c)).Order(StringComparer.Ordinal))];
         Assert.Equal(files.Length, trainerPredictions.Length);
         for (int i = 0; i < files.Length; i++)
         {
-            preprocessor.PrepareFile(files[i], input);
-            using var value = OrtValue.CreateTensorValueFromMemory(input, [1, 1, 24, 24]);
-            using var runOptions = new RunOptions();
-            using var outputs = session.Run(runOptions, [manifest.InputName], [value], [manifest.OutputName]);
-            ReadOnlySpan<float> logits = outputs[0].GetTensorDataAsSpan<float>();
-            int best = 0;
-            for (int c = 1; c < logits.Length; c++) if (logits[c] > logits[best]) best = c;
+            using Mat image = ImagePreprocessor.Decode(files[i]);
+            int best = classifier.Classify(image).ClassIndex;
             Assert.True(trainerPredictions[i] == best, $"{files[i]}: trainer says {trainerPredictions[i]}, served model says {best}");
         }
     }

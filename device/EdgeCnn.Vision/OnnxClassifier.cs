@@ -1,0 +1,141 @@
+using Microsoft.ML.OnnxRuntime;
+using OpenCvSharp;
+
+namespace EdgeCnn.Vision;
+
+/// <summary>
+/// Classifies frames with an exported model and its manifest: the manifest's preprocessing through
+/// <see cref="ImagePreprocessor"/>, one ONNX Runtime session, and input and output buffers bound once, so that
+/// classifying a frame allocates nothing.
+/// </summary>
+/// <remarks>Not thread-safe: one instance per frame loop.</remarks>
+public sealed class OnnxClassifier : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly ImagePreprocessor _preprocessor;
+    private readonly RunOptions _runOptions = new();
+    private readonly OrtValue _inputValue;
+    private readonly OrtValue _outputValue;
+    private readonly OrtIoBinding _binding;
+    private readonly float[] _input;
+    private readonly float[] _output;
+    private readonly float[] _probabilities;
+
+    private OnnxClassifier(string modelPath, ModelManifest manifest, ClassifierOptions options)
+    {
+        Manifest = manifest;
+        using var sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+        try
+        {
+            _session = new InferenceSession(modelPath, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{modelPath}: ONNX Runtime cannot load this model ({e.Message}).", e);
+        }
+        try
+        {
+            CheckShapes(modelPath);
+            PreprocessingSpec p = manifest.Preprocessing;
+            _input = new float[p.TensorLength];
+            _output = new float[manifest.Labels.Length];
+            _probabilities = new float[manifest.Labels.Length];
+            _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, p.Channels, p.Height, p.Width]);
+            _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [1, manifest.Labels.Length]);
+            _binding = _session.CreateIoBinding();
+            _binding.BindInput(manifest.InputName, _inputValue);
+            _binding.BindOutput(manifest.OutputName, _outputValue);
+            _preprocessor = new ImagePreprocessor(p);
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The manifest the model was opened with.</summary>
+    public ModelManifest Manifest { get; }
+
+    /// <summary>The probabilities of every class for the last classified frame, in label order.</summary>
+    public ReadOnlySpan<float> Probabilities => _probabilities;
+
+    /// <summary>
+    /// Opens <paramref name="modelPath"/> with the manifest beside it (NAME.json), refusing a model whose manifest is
+    /// missing, whose SHA-256 differs, or whose input or output shape disagrees with the manifest.
+    /// </summary>
+    public static OnnxClassifier Open(string modelPath, ClassifierOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelPath);
+        if (!File.Exists(modelPath)) throw new FileNotFoundException($"{modelPath}: model not found.", modelPath);
+        ModelManifest manifest = ModelManifest.Load(Path.ChangeExtension(modelPath, ".json"));
+        manifest.VerifyModelFile(modelPath);
+        return new OnnxClassifier(modelPath, manifest, options ?? new ClassifierOptions());
+    }
+
+    /// <summary>Prepares <paramref name="frame"/> (8-bit gray, BGR or BGRA) and classifies it.</summary>
+    public Classification Classify(Mat frame)
+    {
+        _preprocessor.Prepare(frame, _input);
+        return Run();
+    }
+
+    /// <summary>Classifies an already prepared input tensor of <see cref="PreprocessingSpec.TensorLength"/> floats.</summary>
+    public Classification ClassifyPrepared(ReadOnlySpan<float> input)
+    {
+        input.CopyTo(_input);
+        return Run();
+    }
+
+    private Classification Run()
+    {
+        _session.RunWithBinding(_runOptions, _binding);
+        if (Manifest.Output == OutputKind.Probabilities)
+        {
+            _output.AsSpan().CopyTo(_probabilities);
+        }
+        else
+        {
+            float max = float.NegativeInfinity;
+            foreach (float v in _output) max = Math.Max(max, v);
+            float sum = 0;
+            for (int i = 0; i < _output.Length; i++) sum += _probabilities[i] = MathF.Exp(_output[i] - max);
+            for (int i = 0; i < _probabilities.Length; i++) _probabilities[i] /= sum;
+        }
+        int best = 0;
+        for (int i = 1; i < _probabilities.Length; i++) if (_probabilities[i] > _probabilities[best]) best = i;
+        return new Classification(best, _probabilities[best]);
+    }
+
+    private void CheckShapes(string modelPath)
+    {
+        PreprocessingSpec p = Manifest.Preprocessing;
+        if (!_session.InputMetadata.TryGetValue(Manifest.InputName, out NodeMetadata? input))
+            throw new InvalidDataException($"{modelPath}: the manifest's inputName '{Manifest.InputName}' is not an input of the model (it has: {string.Join(", ", _session.InputMetadata.Keys)}).");
+        int[] dims = input.Dimensions;
+        if (dims.Length != 4 || dims[1] != p.Channels || dims[2] != p.Height || dims[3] != p.Width)
+            throw new InvalidDataException($"{modelPath}: the model's input shape is [{string.Join(", ", dims)}] but the manifest's preprocessing says channels {p.Channels}, height {p.Height}, width {p.Width}; the manifest belongs to another model.");
+        if (!_session.OutputMetadata.TryGetValue(Manifest.OutputName, out NodeMetadata? output))
+            throw new InvalidDataException($"{modelPath}: the manifest's outputName '{Manifest.OutputName}' is not an output of the model.");
+        if (output.Dimensions[^1] != Manifest.Labels.Length)
+            throw new InvalidDataException($"{modelPath}: the model has {output.Dimensions[^1]} outputs but the manifest's labels list {Manifest.Labels.Length} classes.");
+    }
+
+    /// <summary>Releases the session, the bound buffers and the preprocessor's scratch images.</summary>
+    public void Dispose()
+    {
+        _binding.Dispose();
+        _inputValue.Dispose();
+        _outputValue.Dispose();
+        _runOptions.Dispose();
+        _session.Dispose();
+        _preprocessor.Dispose();
+    }
+}

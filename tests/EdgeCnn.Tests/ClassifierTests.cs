@@ -1,0 +1,114 @@
+using EdgeCnn.Trainer.Architecture;
+using EdgeCnn.Trainer.Onnx;
+using EdgeCnn.Trainer.Training;
+using EdgeCnn.Vision;
+using OpenCvSharp;
+using TorchSharp;
+using TorchSharp.Modules;
+
+namespace EdgeCnn.Tests;
+
+[Collection(TorchCollection.Name)]
+public sealed class ClassifierTests : IDisposable
+{
+    private static readonly string[] Labels = ["circle", "square", "triangle"];
+    private readonly TempFolder _folder = new();
+    private readonly NetworkPlan _plan;
+    private readonly Sequential _model;
+    private readonly string _modelPath;
+
+    public ClassifierTests()
+    {
+        Assert.True(Presets.TryGet("lenet5", out ArchitectureSpec? spec));
+        _plan = NetworkPlan.Create(spec, new InputShape(1, 28, 28), Labels.Length);
+        torch.manual_seed(17);
+        _model = NetworkBuilder.Build(_plan);
+        var record = new RunRecord
+        {
+            Architecture = spec, Input = _plan.Input, Classes = Labels,
+            Preprocessing = PreprocessingSpec.Unit(28, 28, 1) with { Mean = [0.5f], Std = [0.5f] },
+        };
+        _modelPath = _folder["shapes.onnx"];
+        var random = new Random(2);
+        float[] batch = [.. Enumerable.Range(0, 4 * 784).Select(_ => (float)random.NextDouble())];
+        ModelExport.Write(_plan, _model, record, batch, 4, "random inputs", _modelPath, OutputKind.Logits);
+    }
+
+    public void Dispose()
+    {
+        _model.Dispose();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public void Frames_are_classified_as_the_trained_network_classifies_them()
+    {
+        using var classifier = OnnxClassifier.Open(_modelPath);
+        using var preprocessor = new ImagePreprocessor(classifier.Manifest.Preprocessing);
+        var random = new Random(5);
+        var tensor = new float[784];
+        for (int i = 0; i < 6; i++)
+        {
+            // A colour camera-sized frame: the manifest's preprocessing turns it into the 28x28 gray tensor.
+            using Mat frame = ShapesDataset.Draw(i % 3, 96, random, colour: true);
+            Classification result = classifier.Classify(frame);
+
+            preprocessor.Prepare(frame, tensor);
+            float[] logits = ExportVerifier.TorchOutputs(_model, _plan.Input, OutputKind.Probabilities, tensor, 1);
+            int expected = Array.IndexOf(logits, logits.Max());
+            Assert.Equal(expected, result.ClassIndex);
+            Assert.Equal(logits[expected], result.Probability, 1e-5f);
+            Assert.Equal(1f, classifier.Probabilities.ToArray().Sum(), 1e-5f);
+        }
+    }
+
+    [Fact]
+    public void Inference_on_a_prepared_frame_allocates_nothing_in_steady_state()
+    {
+        // Input and output buffers are bound to the session once, so ONNX Runtime and the softmax allocate nothing.
+        // (OpenCvSharp's Cv2 calls in preprocessing still allocate two short-lived wrappers per call: see the device issue.)
+        using var classifier = OnnxClassifier.Open(_modelPath);
+        using Mat frame = ShapesDataset.Draw(1, 640, new Random(1), colour: true);
+        using var preprocessor = new ImagePreprocessor(classifier.Manifest.Preprocessing);
+        var tensor = new float[classifier.Manifest.Preprocessing.TensorLength];
+        preprocessor.Prepare(frame, tensor);
+        for (int i = 0; i < 5; i++) classifier.ClassifyPrepared(tensor); // warm-up: ONNX Runtime sets up lazily
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int votes = 0;
+        for (int i = 0; i < 100; i++) votes += classifier.ClassifyPrepared(tensor).ClassIndex;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(100 * classifier.Classify(frame).ClassIndex, votes);
+    }
+
+    [Fact]
+    public void A_model_that_no_longer_matches_its_manifest_is_refused()
+    {
+        File.AppendAllText(_modelPath, " ");
+        var error = Assert.Throws<InvalidDataException>(() => OnnxClassifier.Open(_modelPath));
+        Assert.Contains("shapes.onnx", error.Message);
+        Assert.Contains("modelSha256", error.Message);
+    }
+
+    [Fact]
+    public void A_manifest_whose_input_shape_disagrees_is_refused_naming_the_field()
+    {
+        string manifestPath = Path.ChangeExtension(_modelPath, ".json");
+        ModelManifest manifest = ModelManifest.Load(manifestPath);
+        (manifest with { Preprocessing = manifest.Preprocessing with { Width = 32 } }).Save(manifestPath);
+        var error = Assert.Throws<InvalidDataException>(() => OnnxClassifier.Open(_modelPath));
+        Assert.Contains("shapes.onnx", error.Message);
+        Assert.Contains("width 32", error.Message);
+    }
+
+    [Fact]
+    public void A_model_without_its_manifest_is_refused()
+    {
+        File.Delete(Path.ChangeExtension(_modelPath, ".json"));
+        var error = Assert.Throws<FileNotFoundException>(() => OnnxClassifier.Open(_modelPath));
+        Assert.Contains("shapes.json", error.Message);
+        Assert.Contains("edgecnn-train export", error.Message);
+    }
+}
