@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using OpenCvSharp.Internal;
 
 namespace EdgeCnn.Vision;
 
@@ -8,8 +9,10 @@ namespace EdgeCnn.Vision;
 /// device every camera frame, so a model is always served pixels prepared exactly as it was trained on.
 /// </summary>
 /// <remarks>
-/// An instance owns scratch <see cref="Mat"/>s that it reuses, so preparing frames of a steady size allocates
-/// nothing. It is not thread-safe: give each thread its own instance.
+/// An instance owns scratch <see cref="Mat"/>s and native OpenCV argument handles that it reuses, so preparing
+/// frames of a steady size from the same frame <see cref="Mat"/> with <see cref="ResizeMode.Stretch"/> allocates
+/// nothing. (Center-crop and letterbox create a small view object per frame.) It is not thread-safe: give each
+/// thread its own instance.
 /// </remarks>
 public sealed class ImagePreprocessor : IDisposable
 {
@@ -20,6 +23,9 @@ public sealed class ImagePreprocessor : IDisposable
     private readonly float[] _gain;
     private readonly float[] _offset;
     private readonly InterpolationFlags _interpolation;
+    private readonly ReusableCvArguments _colourArguments;
+    private readonly ReusableCvArguments _resizedArguments;
+    private ReusableCvArguments? _frameArguments;
 
     /// <summary>Creates a preprocessor for <paramref name="spec"/>, which is validated first.</summary>
     public ImagePreprocessor(PreprocessingSpec spec)
@@ -42,6 +48,8 @@ public sealed class ImagePreprocessor : IDisposable
             _ => InterpolationFlags.Area,
         };
         _canvas = new Mat(spec.Height, spec.Width, spec.Channels == 1 ? MatType.CV_8UC1 : MatType.CV_8UC3, Scalar.Black);
+        _colourArguments = new ReusableCvArguments(_colour);
+        _resizedArguments = new ReusableCvArguments(_resized);
     }
 
     /// <summary>The spec this instance applies.</summary>
@@ -86,13 +94,21 @@ public sealed class ImagePreprocessor : IDisposable
         if (image.Depth() != MatType.CV_8U)
             throw new ArgumentException($"image depth is {image.Type()}; only 8-bit images are supported.", nameof(image));
 
-        Mat colour = ConvertColour(image);
+        // A capture loop hands in the same Mat every frame: its native argument handles are made once.
+        if (!ReferenceEquals(_frameArguments?.Mat, image))
+        {
+            _frameArguments?.Dispose();
+            _frameArguments = new ReusableCvArguments(image);
+        }
+        ReusableCvArguments colour = ConvertColour(_frameArguments);
         Mat sized = Fit(colour);
         WritePlanes(sized, destination);
+        GC.KeepAlive(image);
     }
 
-    private Mat ConvertColour(Mat image)
+    private ReusableCvArguments ConvertColour(ReusableCvArguments frame)
     {
+        Mat image = frame.Mat;
         int channels = image.Channels();
         ColorConversionCodes? code = (channels, Spec.Channels, Spec.ChannelOrder) switch
         {
@@ -105,13 +121,14 @@ public sealed class ImagePreprocessor : IDisposable
             (4, 3, ChannelOrder.Bgr) => ColorConversionCodes.BGRA2BGR,
             _ => throw new ArgumentException($"images with {channels} channels are not supported; use 1 (gray), 3 (BGR) or 4 (BGRA).", nameof(image)),
         };
-        if (code is null) return image;
-        Cv2.CvtColor(image, _colour, code.Value);
-        return _colour;
+        if (code is null) return frame;
+        NativeMethods.HandleException(NativeMethods.imgproc_cvtColor(frame.Input, _colourArguments.Output, (int)code.Value, 0));
+        return _colourArguments;
     }
 
-    private Mat Fit(Mat source)
+    private Mat Fit(ReusableCvArguments sourceArguments)
     {
+        Mat source = sourceArguments.Mat;
         int width = Spec.Width, height = Spec.Height;
         if (source.Width == width && source.Height == height) return source;
 
@@ -143,7 +160,7 @@ public sealed class ImagePreprocessor : IDisposable
                 return _canvas;
             }
             default:
-                Cv2.Resize(source, _resized, new Size(width, height), 0, 0, _interpolation);
+                NativeMethods.HandleException(NativeMethods.imgproc_resize(sourceArguments.Input, _resizedArguments.Output, new Size(width, height), 0, 0, (int)_interpolation));
                 return _resized;
         }
     }
@@ -172,6 +189,9 @@ public sealed class ImagePreprocessor : IDisposable
     /// <summary>Releases the scratch images.</summary>
     public void Dispose()
     {
+        _frameArguments?.Dispose();
+        _colourArguments.Dispose();
+        _resizedArguments.Dispose();
         _colour.Dispose();
         _resized.Dispose();
         _fitted.Dispose();
