@@ -3,8 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# python3-onnx: the exported models are checked by the reference ONNX checker (onnx.checker, full_check).
-scripts/install-deps.sh python3-onnx
+# python3-onnx: exported models are checked by the reference ONNX checker (onnx.checker, full_check).
+# ffmpeg: it plays the Raspberry Pi camera (rpicam-vid) in the frame-source tests, writing the same raw I420 stream.
+scripts/install-deps.sh python3-onnx ffmpeg
 command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)." >&2; exit 1; }
 
 log=$(mktemp)

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using OpenCvSharp;
+using OpenCvSharp.Internal;
+
+namespace EdgeCnn.Vision;
+
+/// <summary>
+/// Frames from a program that writes raw YUV 4:2:0 (I420) frames to its standard output: <c>rpicam-vid</c> for the
+/// Raspberry Pi camera, which OpenCV cannot open on the libcamera stack, or <c>ffmpeg</c>.
+/// </summary>
+/// <remarks>
+/// Each frame is exactly width*height*3/2 bytes. Frames are read into one reused buffer and converted to BGR
+/// through reusable native OpenCV handles, so reading allocates nothing per frame. The program's standard error is
+/// drained in the background (rpicam-vid logs a lot) and its last lines explain a failure.
+/// </remarks>
+public sealed class RawYuvPipeSource : IFrameSource
+{
+    private readonly Process _process;
+    private readonly Stream _stdout;
+    private readonly byte[] _buffer;
+    private readonly GCHandle _pinned;
+    private readonly Mat _yuv;
+    private readonly ReusableCvArguments _yuvArguments;
+    private readonly Queue<string> _stderrTail = new();
+    private ReusableCvArguments? _frameArguments;
+
+    /// <summary>Starts <paramref name="command"/> with <paramref name="arguments"/> and reads its frames.</summary>
+    public RawYuvPipeSource(string command, IReadOnlyList<string> arguments, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(arguments);
+        if (width <= 0 || height <= 0 || width % 2 != 0 || height % 2 != 0)
+            throw new ArgumentException($"frame size {width}x{height}: YUV 4:2:0 needs a positive, even width and height.");
+        Width = width;
+        Height = height;
+        Description = $"{command} {string.Join(' ', arguments)} ({width}x{height} I420 on a pipe)";
+        var start = new ProcessStartInfo(command)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        try
+        {
+            _process = Process.Start(start) ?? throw new InvalidOperationException($"{command} did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                $"cannot start '{command}' ({e.Message}). For the Raspberry Pi camera install rpicam-apps ('sudo apt install rpicam-apps'), or set the command to the program that writes the frames.", e);
+        }
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_stderrTail)
+            {
+                _stderrTail.Enqueue(e.Data);
+                while (_stderrTail.Count > 5) _stderrTail.Dequeue();
+            }
+        };
+        _process.BeginErrorReadLine();
+        _stdout = _process.StandardOutput.BaseStream;
+        _buffer = new byte[width * height * 3 / 2];
+        _pinned = GCHandle.Alloc(_buffer, GCHandleType.Pinned);
+        _yuv = Mat.FromPixelData(height * 3 / 2, width, MatType.CV_8UC1, _pinned.AddrOfPinnedObject());
+        _yuvArguments = new ReusableCvArguments(_yuv);
+    }
+
+    /// <summary>The default <c>rpicam-vid</c> arguments: no preview, endless, raw YUV420 to standard output.</summary>
+    public static string[] RpicamVidArguments(int width, int height, int framesPerSecond) =>
+    [
+        "--nopreview", "--timeout", "0", "--codec", "yuv420",
+        "--width", width.ToString(CultureInfo.InvariantCulture), "--height", height.ToString(CultureInfo.InvariantCulture),
+        "--framerate", framesPerSecond.ToString(CultureInfo.InvariantCulture), "--output", "-",
+    ];
+
+    /// <summary>Frame width in pixels.</summary>
+    public int Width { get; }
+
+    /// <summary>Frame height in pixels.</summary>
+    public int Height { get; }
+
+    /// <inheritdoc />
+    public string Description { get; }
+
+    /// <inheritdoc />
+    public string? LastProblem { get; private set; }
+
+    /// <inheritdoc />
+    public bool TryRead(Mat frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        int read = _stdout.ReadAtLeast(_buffer, _buffer.Length, throwOnEndOfStream: false);
+        if (read < _buffer.Length)
+        {
+            _process.WaitForExit(2000);
+            string exit = _process.HasExited ? $"exited with code {_process.ExitCode}" : "closed its output";
+            string detail;
+            lock (_stderrTail) detail = string.Join(" | ", _stderrTail);
+            LastProblem = read == 0
+                ? $"{Description}: {exit} at a frame boundary (end of stream). {detail}".TrimEnd()
+                : $"{Description}: {exit} after {read} of {_buffer.Length} bytes of a frame; is the frame size right? {detail}".TrimEnd();
+            return false;
+        }
+        if (!ReferenceEquals(_frameArguments?.Mat, frame))
+        {
+            _frameArguments?.Dispose();
+            _frameArguments = new ReusableCvArguments(frame);
+        }
+        NativeMethods.HandleException(NativeMethods.imgproc_cvtColor(_yuvArguments.Input, _frameArguments.Output, (int)ColorConversionCodes.YUV2BGR_I420, 0));
+        GC.KeepAlive(frame);
+        LastProblem = null;
+        return true;
+    }
+
+    /// <summary>Stops the program and releases the buffers.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(2000);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        _process.Dispose();
+        _frameArguments?.Dispose();
+        _yuvArguments.Dispose();
+        _yuv.Dispose();
+        _pinned.Free();
+    }
+}
