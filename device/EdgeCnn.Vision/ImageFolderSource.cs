@@ -8,7 +8,6 @@ namespace EdgeCnn.Vision;
 /// </summary>
 public sealed class ImageFolderSource : IFrameSource
 {
-    private static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp"];
     private readonly string[] _files;
     private readonly bool _loop;
     private int _next;
@@ -17,7 +16,7 @@ public sealed class ImageFolderSource : IFrameSource
     public ImageFolderSource(string folder, bool loop)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: image folder not found.");
-        _files = Directory.GetFiles(folder).Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+        _files = Directory.GetFiles(folder).Where(ImagePreprocessor.IsImageFile)
             .Order(StringComparer.Ordinal).ToArray();
         if (_files.Length == 0) throw new InvalidDataException($"{folder}: no .png, .jpg, .jpeg or .bmp images.");
         _loop = loop;

@@ -52,6 +52,13 @@ public sealed class ImagePreprocessor : IDisposable
         _resizedArguments = new ReusableCvArguments(_resized);
     }
 
+    /// <summary>File extensions of the images <see cref="Decode"/> is used for, lower case with the dot.</summary>
+    public static IReadOnlyList<string> ImageExtensions { get; } = [".png", ".jpg", ".jpeg", ".bmp"];
+
+    /// <summary>True when <paramref name="path"/> has one of <see cref="ImageExtensions"/> (any case).</summary>
+    public static bool IsImageFile(string path) =>
+        ImageExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The spec this instance applies.</summary>
     public PreprocessingSpec Spec { get; }
 
@@ -94,13 +101,7 @@ public sealed class ImagePreprocessor : IDisposable
         if (image.Depth() != MatType.CV_8U)
             throw new ArgumentException($"image depth is {image.Type()}; only 8-bit images are supported.", nameof(image));
 
-        // A capture loop hands in the same Mat every frame: its native argument handles are made once.
-        if (!ReferenceEquals(_frameArguments?.Mat, image))
-        {
-            _frameArguments?.Dispose();
-            _frameArguments = new ReusableCvArguments(image);
-        }
-        ReusableCvArguments colour = ConvertColour(_frameArguments);
+        ReusableCvArguments colour = ConvertColour(ReusableCvArguments.For(ref _frameArguments, image));
         Mat sized = Fit(colour);
         WritePlanes(sized, destination);
         GC.KeepAlive(image);

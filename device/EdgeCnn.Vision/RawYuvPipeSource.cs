@@ -106,12 +106,8 @@ public sealed class RawYuvPipeSource : IFrameSource
                 : $"{Description}: {exit} after {read} of {_buffer.Length} bytes of a frame; is the frame size right? {detail}".TrimEnd();
             return false;
         }
-        if (!ReferenceEquals(_frameArguments?.Mat, frame))
-        {
-            _frameArguments?.Dispose();
-            _frameArguments = new ReusableCvArguments(frame);
-        }
-        NativeMethods.HandleException(NativeMethods.imgproc_cvtColor(_yuvArguments.Input, _frameArguments.Output, (int)ColorConversionCodes.YUV2BGR_I420, 0));
+        ReusableCvArguments output = ReusableCvArguments.For(ref _frameArguments, frame);
+        NativeMethods.HandleException(NativeMethods.imgproc_cvtColor(_yuvArguments.Input, output.Output, (int)ColorConversionCodes.YUV2BGR_I420, 0));
         GC.KeepAlive(frame);
         LastProblem = null;
         return true;

@@ -6,8 +6,6 @@ namespace EdgeCnn.Trainer.Data;
 /// <summary>Loads <c>root/&lt;class&gt;/*.png|jpg</c> through the shared <see cref="ImagePreprocessor"/>.</summary>
 internal static class ImageFolder
 {
-    private static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp"];
-
     /// <summary>Class folder names, sorted, that hold at least one image file.</summary>
     public static string[] DiscoverClasses(string root)
     {
@@ -83,7 +81,7 @@ internal static class ImageFolder
 
     private static string[] ImageFiles(string folder) =>
         Directory.GetFiles(folder)
-            .Where(path => Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase))
+            .Where(ImagePreprocessor.IsImageFile)
             .Order(StringComparer.Ordinal)
             .ToArray();
 }
