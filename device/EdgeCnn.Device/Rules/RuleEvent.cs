@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace EdgeCnn.Device.Rules;
+
+/// <summary>Whether a rule started or stopped.</summary>
+public enum RuleEventKind
+{
+    /// <summary>The rule became active: its outputs switch on.</summary>
+    Trigger,
+
+    /// <summary>The rule became inactive: its outputs switch off.</summary>
+    Release,
+}
+
+/// <summary>One trigger or release, as the engine reports it; a value type, so reporting allocates nothing.</summary>
+/// <param name="Rule">Index of the rule in the engine.</param>
+/// <param name="Kind">Trigger or release.</param>
+/// <param name="Probability">The watched class's probability in the frame that caused it.</param>
+/// <param name="Frame">The frame number.</param>
+/// <param name="Time">The frame's timestamp.</param>
+public readonly record struct RuleEvent(int Rule, RuleEventKind Kind, float Probability, long Frame, DateTimeOffset Time)
+{
+    /// <summary>The event as one JSON line, for the log (built off the frame loop).</summary>
+    public string ToJsonLine(RuleOptions rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return JsonSerializer.Serialize(new
+        {
+            @event = Kind == RuleEventKind.Trigger ? "trigger" : "release",
+            rule = rule.Name,
+            @class = rule.Class,
+            probability = Math.Round(Probability, 4),
+            frame = Frame,
+            time = Time.ToString("O", CultureInfo.InvariantCulture),
+        });
+    }
+}

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using EdgeCnn.Device.Rules;
+
+namespace EdgeCnn.Tests;
+
+public class RuleEngineTests
+{
+    private static readonly string[] Labels = ["background", "cat", "dog"];
+    private static readonly DateTimeOffset Start = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+    private static RuleOptions CatRule(TimeSpan? cooldown = null) => new()
+    {
+        Name = "cat-led", Class = "cat", Threshold = 0.8f, TriggerFrames = 3, WindowFrames = 5,
+        ReleaseThreshold = 0.6f, ReleaseFrames = 3, Cooldown = cooldown ?? TimeSpan.FromSeconds(10), Outputs = ["led"],
+    };
+
+    /// <summary>Feeds cat probabilities at 10 frames/s; returns (frame number, kind) of every event.</summary>
+    private static List<(long Frame, RuleEventKind Kind)> Feed(RuleEngine engine, params float[] cat)
+    {
+        var seen = new List<(long, RuleEventKind)>();
+        Span<RuleEvent> events = stackalloc RuleEvent[engine.Rules.Count];
+        Span<float> probabilities = stackalloc float[3];
+        for (int i = 0; i < cat.Length; i++)
+        {
+            probabilities[0] = 1 - cat[i];
+            probabilities[1] = cat[i];
+            probabilities[2] = 0;
+            int count = engine.Update(probabilities, i + 1, Start + TimeSpan.FromMilliseconds(100 * i), events);
+            for (int e = 0; e < count; e++) seen.Add((events[e].Frame, events[e].Kind));
+        }
+        return seen;
+    }
+
+    [Fact]
+    public void Three_sightings_within_five_frames_trigger_on_the_third()
+    {
+        var engine = new RuleEngine([CatRule()], Labels);
+        Assert.Equal([(5L, RuleEventKind.Trigger)], Feed(engine, 0.9f, 0.1f, 0.9f, 0.1f, 0.9f));
+        Assert.True(engine.IsActive(0));
+    }
+
+    [Fact]
+    public void Sightings_that_fall_out_of_the_window_do_not_count()
+    {
+        var engine = new RuleEngine([CatRule()], Labels);
+        Assert.Empty(Feed(engine, 0.9f, 0.1f, 0.1f, 0.1f, 0.1f, 0.9f, 0.1f, 0.9f, 0.1f));
+        Assert.False(engine.IsActive(0));
+    }
+
+    [Fact]
+    public void Hysteresis_keeps_the_rule_on_between_the_thresholds_and_releases_after_consecutive_low_frames()
+    {
+        var engine = new RuleEngine([CatRule()], Labels);
+        var events = Feed(engine,
+            0.9f, 0.9f, 0.9f,          // trigger at frame 3
+            0.7f, 0.7f, 0.7f, 0.7f,    // below the trigger threshold, above the release threshold: stays on
+            0.5f, 0.5f, 0.7f,          // two low frames, then the count starts again
+            0.5f, 0.5f, 0.5f);         // three consecutive low frames: release at frame 13
+        Assert.Equal([(3L, RuleEventKind.Trigger), (13L, RuleEventKind.Release)], events);
+        Assert.False(engine.IsActive(0));
+    }
+
+    [Fact]
+    public void After_a_release_the_cooldown_blocks_triggers_and_sightings_are_counted_afresh()
+    {
+        var engine = new RuleEngine([CatRule(TimeSpan.FromSeconds(1))], Labels);
+        float[] cat = [0.9f, 0.9f, 0.9f, 0.1f, 0.1f, 0.1f];          // trigger at 3, release at 6 (t = 0.5 s)
+        cat = [.. cat, .. Enumerable.Repeat(0.9f, 12)];              // frames 7..18 at t = 0.6 .. 1.7 s
+        var events = Feed(engine, cat);
+        // Cooldown ends at t = 1.5 s (frame 16); frames 7-15 are sightings too, but nothing triggers before it.
+        Assert.Equal([(3L, RuleEventKind.Trigger), (6L, RuleEventKind.Release), (16L, RuleEventKind.Trigger)], events);
+    }
+
+    [Fact]
+    public void Rules_are_independent_and_events_name_their_rule()
+    {
+        var dog = CatRule() with { Name = "dog-buzzer", Class = "dog", TriggerFrames = 1, WindowFrames = 1 };
+        var engine = new RuleEngine([CatRule(), dog], Labels);
+        Span<RuleEvent> events = stackalloc RuleEvent[2];
+        int count = engine.Update([0.05f, 0.05f, 0.9f], 42, Start, events);
+        Assert.Equal(1, count);
+        Assert.Equal(1, events[0].Rule);
+        Assert.True(engine.IsActive(1));
+        Assert.False(engine.IsActive(0));
+
+        using JsonDocument line = JsonDocument.Parse(events[0].ToJsonLine(engine.Rules[1]));
+        Assert.Equal("trigger", line.RootElement.GetProperty("event").GetString());
+        Assert.Equal("dog-buzzer", line.RootElement.GetProperty("rule").GetString());
+        Assert.Equal("dog", line.RootElement.GetProperty("class").GetString());
+        Assert.Equal(42, line.RootElement.GetProperty("frame").GetInt64());
+        Assert.Equal(0.9, line.RootElement.GetProperty("probability").GetDouble(), 4);
+    }
+
+    [Theory]
+    [InlineData("Class", "Rules:0:Class")]
+    [InlineData("ReleaseThreshold", "Rules:0:ReleaseThreshold")]
+    [InlineData("TriggerFrames", "Rules:0:TriggerFrames")]
+    public void Bad_rules_are_refused_naming_the_key(string field, string key)
+    {
+        RuleOptions rule = field switch
+        {
+            "Class" => CatRule() with { Class = "horse" },
+            "ReleaseThreshold" => CatRule() with { ReleaseThreshold = 0.9f },
+            _ => CatRule() with { TriggerFrames = 6 },
+        };
+        var error = Assert.Throws<ArgumentException>(() => new RuleEngine([rule], Labels));
+        Assert.StartsWith(key, error.Message);
+        if (field == "Class") Assert.Contains("background, cat, dog", error.Message);
+    }
+
+    [Fact]
+    public void Updating_allocates_nothing()
+    {
+        var engine = new RuleEngine([CatRule(TimeSpan.Zero), CatRule(TimeSpan.Zero) with { Name = "second" }], Labels);
+        var events = new RuleEvent[2];
+        float[] high = [0.1f, 0.9f, 0f], low = [0.9f, 0.1f, 0f];
+        engine.Update(high, 0, Start, events);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int triggers = 0;
+        for (int i = 1; i <= 1000; i++)
+        {
+            int count = engine.Update(i % 20 < 10 ? high : low, i, Start + TimeSpan.FromMilliseconds(100 * i), events);
+            for (int e = 0; e < count; e++) if (events[e].Kind == RuleEventKind.Trigger) triggers++;
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(triggers > 0);
+    }
+}
