@@ -23,8 +23,10 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Adds a node and returns the name of its (single) output.</summary>
     public string Node(string opType, string name, IEnumerable<string> inputs, params AttributeProto[] attributes)
     {
-        string output = $"{name}_{opType.ToLowerInvariant()}_{_next++}";
-        var node = new NodeProto { OpType = opType, Name = $"{name}/{opType}" + (Nodes.Any(n => n.Name == $"{name}/{opType}") ? $"_{_next}" : "") };
+        // One counter keeps both the value and the node name unique (a residual block emits several Relu nodes).
+        int id = _next++;
+        string output = $"{name}_{opType.ToLowerInvariant()}_{id}";
+        var node = new NodeProto { OpType = opType, Name = $"{name}/{opType}_{id}" };
         node.Input.AddRange(inputs);
         node.Output.Add(output);
         node.Attribute.AddRange(attributes);
