@@ -25,7 +25,7 @@ public sealed class ImagePreprocessor : IDisposable
     private readonly InterpolationFlags _interpolation;
     private readonly ReusableCvArguments _colourArguments;
     private readonly ReusableCvArguments _resizedArguments;
-    private ReusableCvArguments? _frameArguments;
+    private readonly ReusableCvArgumentsCache _frameArguments = new();
 
     /// <summary>Creates a preprocessor for <paramref name="spec"/>, which is validated first.</summary>
     public ImagePreprocessor(PreprocessingSpec spec)
@@ -101,7 +101,7 @@ public sealed class ImagePreprocessor : IDisposable
         if (image.Depth() != MatType.CV_8U)
             throw new ArgumentException($"image depth is {image.Type()}; only 8-bit images are supported.", nameof(image));
 
-        ReusableCvArguments colour = ConvertColour(ReusableCvArguments.For(ref _frameArguments, image));
+        ReusableCvArguments colour = ConvertColour(_frameArguments.For(image));
         Mat sized = Fit(colour);
         WritePlanes(sized, destination);
         GC.KeepAlive(image);
@@ -190,7 +190,7 @@ public sealed class ImagePreprocessor : IDisposable
     /// <summary>Releases the scratch images.</summary>
     public void Dispose()
     {
-        _frameArguments?.Dispose();
+        _frameArguments.Dispose();
         _colourArguments.Dispose();
         _resizedArguments.Dispose();
         _colour.Dispose();

@@ -64,6 +64,9 @@ public sealed class OnnxClassifier : IDisposable
     /// <summary>The manifest the model was opened with.</summary>
     public ModelManifest Manifest { get; }
 
+    /// <summary>The input tensor of the last prepared frame (CHW floats), e.g. to run it through another runtime.</summary>
+    public ReadOnlySpan<float> PreparedInput => _input;
+
     /// <summary>The probabilities of every class for the last classified frame, in label order.</summary>
     public ReadOnlySpan<float> Probabilities => _probabilities;
 
@@ -83,9 +86,18 @@ public sealed class OnnxClassifier : IDisposable
     /// <summary>Prepares <paramref name="frame"/> (8-bit gray, BGR or BGRA) and classifies it.</summary>
     public Classification Classify(Mat frame)
     {
-        _preprocessor.Prepare(frame, _input);
-        return Run();
+        Prepare(frame);
+        return Infer();
     }
+
+    /// <summary>
+    /// The first half of <see cref="Classify"/>: turns <paramref name="frame"/> into the model's input tensor. Split
+    /// out so that the device can time preprocessing and inference separately.
+    /// </summary>
+    public void Prepare(Mat frame) => _preprocessor.Prepare(frame, _input);
+
+    /// <summary>The second half of <see cref="Classify"/>: runs the model on the prepared input.</summary>
+    public Classification Infer() => Run();
 
     /// <summary>Classifies an already prepared input tensor of <see cref="PreprocessingSpec.TensorLength"/> floats.</summary>
     public Classification ClassifyPrepared(ReadOnlySpan<float> input)

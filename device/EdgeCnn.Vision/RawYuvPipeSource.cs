@@ -24,7 +24,7 @@ public sealed class RawYuvPipeSource : IFrameSource
     private readonly Mat _yuv;
     private readonly ReusableCvArguments _yuvArguments;
     private readonly Queue<string> _stderrTail = new();
-    private ReusableCvArguments? _frameArguments;
+    private readonly ReusableCvArgumentsCache _frameArguments = new();
 
     /// <summary>Starts <paramref name="command"/> with <paramref name="arguments"/> and reads its frames.</summary>
     public RawYuvPipeSource(string command, IReadOnlyList<string> arguments, int width, int height)
@@ -106,7 +106,7 @@ public sealed class RawYuvPipeSource : IFrameSource
                 : $"{Description}: {exit} after {read} of {_buffer.Length} bytes of a frame; is the frame size right? {detail}".TrimEnd();
             return false;
         }
-        ReusableCvArguments output = ReusableCvArguments.For(ref _frameArguments, frame);
+        ReusableCvArguments output = _frameArguments.For(frame);
         NativeMethods.HandleException(NativeMethods.imgproc_cvtColor(_yuvArguments.Input, output.Output, (int)ColorConversionCodes.YUV2BGR_I420, 0));
         GC.KeepAlive(frame);
         LastProblem = null;
@@ -126,7 +126,7 @@ public sealed class RawYuvPipeSource : IFrameSource
             // Already gone.
         }
         _process.Dispose();
-        _frameArguments?.Dispose();
+        _frameArguments.Dispose();
         _yuvArguments.Dispose();
         _yuv.Dispose();
         _pinned.Free();

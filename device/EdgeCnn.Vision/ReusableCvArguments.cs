@@ -23,20 +23,6 @@ internal sealed class ReusableCvArguments : IDisposable
 
     public Mat Mat { get; }
 
-    /// <summary>
-    /// The handles for <paramref name="mat"/>, kept in <paramref name="cached"/>: a frame loop hands in the same Mat
-    /// every time, so they are made once and replaced only when another Mat arrives.
-    /// </summary>
-    public static ReusableCvArguments For(ref ReusableCvArguments? cached, Mat mat)
-    {
-        if (!ReferenceEquals(cached?.Mat, mat))
-        {
-            cached?.Dispose();
-            cached = new ReusableCvArguments(mat);
-        }
-        return cached;
-    }
-
     public IntPtr Input => _input;
 
     public IntPtr Output => _output;

@@ -22,6 +22,9 @@ public sealed class VideoCaptureSource : IFrameSource
     /// <inheritdoc />
     public string Description { get; }
 
+    /// <summary>The frame rate the file or device reports; 0 when it reports none.</summary>
+    public double FramesPerSecond => _capture.Fps is double fps and > 0 and < 1000 ? fps : 0;
+
     /// <inheritdoc />
     public string? LastProblem { get; private set; }
 

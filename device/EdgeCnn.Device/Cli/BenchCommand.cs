@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using EdgeCnn.Device.Capture;
+using EdgeCnn.Device.Configuration;
+using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Rules;
+using EdgeCnn.Vision;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenCvSharp;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+using OpenCvSharp.Dnn;
+
+namespace EdgeCnn.Device.Cli;
+
+/// <summary>
+/// <c>bench</c>: the configured source and model, frame by frame on one thread, with each stage timed (capture,
+/// preprocess, inference, decision), the bytes each allocates per frame, and optionally OpenCV DNN running the
+/// same model on the same tensors for comparison.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var frames = new Option<int>("--frames") { Description = "Frames to measure.", DefaultValueFactory = _ => 300 };
+        var warmup = new Option<int>("--warmup") { Description = "Frames to run first, unmeasured (lazy initialisation, caches).", DefaultValueFactory = _ => 30 };
+        var dnn = new Option<bool>("--opencv-dnn") { Description = "Also run the model with OpenCV DNN on the same input tensors and compare latency and top-1." };
+        var command = new Command("bench", "Per-stage latency (p50/p95/p99), frames per second and allocated bytes per frame for the configured source and model. Outputs are not switched.");
+        command.Options.Add(frames);
+        command.Options.Add(warmup);
+        command.Options.Add(dnn);
+        command.SetAction(result =>
+        {
+            int count = result.GetValue(frames), warm = result.GetValue(warmup);
+            if (count < 10) throw new ArgumentException($"--frames is {count}; measure at least 10.");
+            if (warm < 0) throw new ArgumentException($"--warmup is {warm}; use 0 or more.");
+            using CancellationTokenSource stop = DeviceCommandLine.Stopping(out IDisposable registration);
+            using (registration) return Run(result.GetValue(DeviceCommandLine.Config), count, warm, result.GetValue(dnn), Console.Out, stop.Token);
+        });
+        return command;
+    }
+
+    public static int Run(string? configFile, int frames, int warmup, bool compareOpenCvDnn, TextWriter output, CancellationToken stop)
+    {
+        using IHost host = DeviceHost.Build(configFile, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        ModelOptions model = host.Services.GetRequiredService<IOptions<ModelOptions>>().Value;
+        SourceOptions sourceOptions = host.Services.GetRequiredService<IOptions<SourceOptions>>().Value;
+        RuleList rules = host.Services.GetRequiredService<IOptions<RuleList>>().Value;
+        // A clip is looped so that it lasts as many frames as asked for.
+        if (sourceOptions.IsClip) sourceOptions.Loop = true;
+
+        using OnnxClassifier classifier = OnnxClassifier.Open(model.Path, model.ToClassifierOptions());
+        var engine = new RuleEngine(rules, classifier.Manifest.Labels);
+        var events = new RuleEvent[rules.Count];
+        using var region = new RegionOfInterest(sourceOptions.Region);
+        using IFrameSource source = FrameSourceFactory.Open(sourceOptions);
+        using var frame = new Mat();
+        using Net? net = compareOpenCvDnn ? CvDnn.ReadNetFromOnnx(model.Path) ?? throw new InvalidOperationException($"{model.Path}: OpenCV DNN cannot read the model.") : null;
+        PreprocessingSpec p = classifier.Manifest.Preprocessing;
+        float[] dnnInput = new float[p.TensorLength];
+        using Mat blob = Mat.FromPixelData([1, p.Channels, p.Height, p.Width], MatType.CV_32FC1, dnnInput);
+
+        output.WriteLine($"bench: {source.Description}; model {model.FullPath} ({classifier.Manifest.Architecture}, input {p.Width}x{p.Height}x{p.Channels}); " +
+                         $"ONNX Runtime {model.IntraOpThreads} thread(s); {warmup} warm-up + {frames} measured frames");
+        var stages = Enum.GetValues<Stage>().ToDictionary(s => s, _ => new List<long>(frames));
+        var dnnTimes = new List<long>(frames);
+        long captureBytes = 0, pipelineBytes = 0;
+        int agree = 0;
+        long started = 0;
+        for (int i = 0; i < warmup + frames && !stop.IsCancellationRequested; i++)
+        {
+            if (i == warmup) started = Stopwatch.GetTimestamp();
+            long a0 = GC.GetAllocatedBytesForCurrentThread();
+            long t0 = Stopwatch.GetTimestamp();
+            if (!source.TryRead(frame)) throw new InvalidOperationException(source.LastProblem ?? "the source delivered no frame");
+            long t1 = Stopwatch.GetTimestamp();
+            long a1 = GC.GetAllocatedBytesForCurrentThread();
+            classifier.Prepare(region.Apply(frame));
+            long t2 = Stopwatch.GetTimestamp();
+            Classification top = classifier.Infer();
+            long t3 = Stopwatch.GetTimestamp();
+            engine.Update(classifier.Probabilities, i, DateTimeOffset.UnixEpoch + TimeSpan.FromSeconds(i / 15.0), events);
+            long t4 = Stopwatch.GetTimestamp();
+            long a2 = GC.GetAllocatedBytesForCurrentThread();
+            if (net is not null)
+            {
+                classifier.PreparedInput.CopyTo(dnnInput);
+                long d0 = Stopwatch.GetTimestamp();
+                net.SetInput(blob);
+                using Mat result = net.Forward();
+                long d1 = Stopwatch.GetTimestamp();
+                if (i >= warmup)
+                {
+                    dnnTimes.Add(d1 - d0);
+                    result.GetArray(out float[] scores);
+                    if (Array.IndexOf(scores, scores.Max()) == top.ClassIndex) agree++;
+                }
+            }
+            if (i < warmup) continue;
+            stages[Stage.Capture].Add(t1 - t0);
+            stages[Stage.Preprocess].Add(t2 - t1);
+            stages[Stage.Inference].Add(t3 - t2);
+            stages[Stage.Decision].Add(t4 - t3);
+            captureBytes += a1 - a0;
+            pipelineBytes += a2 - a1;
+        }
+        int measured = stages[Stage.Capture].Count;
+        if (measured == 0) return 130;
+        double elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+        static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+        string Row(string name, IReadOnlyList<long> ticks)
+        {
+            long[] values = [.. ticks];
+            return string.Create(CultureInfo.InvariantCulture,
+                $"  {name,-26} {Ms(SampleWindow.Percentile(values, 50)),8:0.000} {Ms(SampleWindow.Percentile(values, 95)),8:0.000} {Ms(SampleWindow.Percentile(values, 99)),8:0.000} {Ms((long)values.Average()),8:0.000}");
+        }
+        List<long> pipeline = Enumerable.Range(0, measured)
+            .Select(i => stages[Stage.Preprocess][i] + stages[Stage.Inference][i] + stages[Stage.Decision][i]).ToList();
+        output.WriteLine($"  {"stage (ms)",-26} {"p50",8} {"p95",8} {"p99",8} {"mean",8}");
+        foreach (Stage stage in Enum.GetValues<Stage>()) output.WriteLine(Row(stage.ToString().ToLowerInvariant(), stages[stage]));
+        output.WriteLine(Row("preprocess+infer+decide", pipeline));
+        if (net is not null) output.WriteLine(Row("opencv dnn inference", dnnTimes));
+        double captureMean = stages[Stage.Capture].Average(), pipelineMean = pipeline.Average();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"frames/s: {measured / elapsed:0.0} end to end (one thread{(net is not null ? ", OpenCV DNN included" : "")}); capture alone could give {Stopwatch.Frequency / captureMean:0.0}, preprocess+infer+decide alone {Stopwatch.Frequency / pipelineMean:0.0}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"preprocess+infer+decide costs {100 * pipelineMean / captureMean:0.0} % of capture/decode (mean per frame)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"allocated bytes per frame: capture {captureBytes / (double)measured:0.#}, preprocess+infer+decide {pipelineBytes / (double)measured:0.#}"));
+        if (net is not null)
+        {
+            double ort = SampleWindow.Percentile([.. stages[Stage.Inference]], 50), cv = SampleWindow.Percentile([.. dnnTimes], 50);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"ONNX Runtime vs OpenCV DNN inference, p50: {Ms((long)ort):0.000} ms vs {Ms((long)cv):0.000} ms (OpenCV DNN takes {cv / ort:0.00}x ONNX Runtime's time); same top-1 on {agree} of {dnnTimes.Count} frames"));
+        }
+        return 0;
+    }
+}

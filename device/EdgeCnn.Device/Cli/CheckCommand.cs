@@ -1,0 +1,156 @@
+using System.CommandLine;
+using EdgeCnn.Device.Capture;
+using EdgeCnn.Device.Configuration;
+using EdgeCnn.Device.Gpio;
+using EdgeCnn.Device.Outputs;
+using EdgeCnn.Vision;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenCvSharp;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+
+namespace EdgeCnn.Device.Cli;
+
+/// <summary>
+/// <c>check</c>: everything the service needs, one line each (configuration, OpenCV, model, rules, camera, GPIO),
+/// every problem with its fix; exits 1 when there is one.
+/// </summary>
+internal static class CheckCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("check", "Check configuration, OpenCV, model, rules, camera and GPIO access; print each problem with its fix; exit 1 if there is one.");
+        command.SetAction(result => Run(result.GetValue(DeviceCommandLine.Config), Console.Out));
+        return command;
+    }
+
+    public static int Run(string? configFile, TextWriter output)
+    {
+        int problems = 0;
+        void Ok(string what, string detail) => output.WriteLine($"ok       {what,-8} {detail}");
+        void Problem(string what, string detail)
+        {
+            problems++;
+            output.WriteLine($"PROBLEM  {what,-8} {detail}");
+        }
+
+        using IHost host = DeviceHost.Build(configFile, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        T? Options<T>(string what) where T : class
+        {
+            try
+            {
+                return host.Services.GetRequiredService<IOptions<T>>().Value;
+            }
+            catch (OptionsValidationException e)
+            {
+                foreach (string failure in e.Failures) Problem(what, failure);
+                return null;
+            }
+        }
+        ModelOptions? model = Options<ModelOptions>("config");
+        SourceOptions? source = Options<SourceOptions>("config");
+        GpioOptions? gpio = Options<GpioOptions>("config");
+        OutputList? outputs = Options<OutputList>("config");
+        RuleList? rules = Options<RuleList>("config");
+        if (problems == 0) Ok("config", $"{outputs!.Count} output(s), {rules!.Count} rule(s); source {source!.Type.ToString().ToLowerInvariant()}, GPIO driver {gpio!.Driver.ToString().ToLowerInvariant()}");
+
+        string? openCvProblem = OpenCvProblem();
+        if (openCvProblem is null) Ok("opencv", $"OpenCV {Cv2.GetVersionString()} loaded");
+        else Problem("opencv", openCvProblem);
+
+        if (model is not null && openCvProblem is null) CheckModel(model, Ok, Problem);
+        if (source is not null && openCvProblem is null) CheckSource(source, Ok, Problem);
+        if (gpio is not null && outputs is not null && rules is not null) CheckGpio(gpio, outputs, host.Services.GetRequiredService<ILoggerFactory>(), Ok, Problem);
+        output.WriteLine(problems == 0 ? "all checks passed" : $"{problems} problem(s)");
+        return problems == 0 ? 0 : 1;
+    }
+
+    /// <summary>Why OpenCV's native library cannot be used here, naming the file, or null when it loads.</summary>
+    public static string? OpenCvProblem()
+    {
+        try
+        {
+            _ = Cv2.GetVersionString();
+            return null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or BadImageFormatException or EntryPointNotFoundException)
+        {
+            string detail = (e.InnerException ?? e).Message.Split('\n')[0];
+            return "libOpenCvSharpExtern.so (OpenCvSharp's native library) cannot be loaded: " + detail + ". " +
+                (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64
+                    ? "On linux-arm64 publish with the arm64 runtime package (scripts/publish.sh --opencv-runtime PACKAGE), or put a libOpenCvSharpExtern.so built for arm64 beside edgecnn-device or on LD_LIBRARY_PATH; see README, 'OpenCV on the Pi'."
+                    : "On Debian/Ubuntu it needs GTK 3: sudo apt install libgtk-3-0.");
+        }
+    }
+
+    private static void CheckModel(ModelOptions model, Action<string, string> ok, Action<string, string> problem)
+    {
+        try
+        {
+            using OnnxClassifier classifier = OnnxClassifier.Open(model.Path, model.ToClassifierOptions());
+            PreprocessingSpec p = classifier.Manifest.Preprocessing;
+            using var blank = new Mat(p.Height, p.Width, MatType.CV_8UC3, Scalar.All(127));
+            Classification c = classifier.Classify(blank);
+            ok("model", $"{model.FullPath}: {classifier.Manifest.Architecture}, labels {string.Join(", ", classifier.Manifest.Labels)}; input {p.Width}x{p.Height}x{p.Channels}; a test inference gave {classifier.Manifest.Labels[c.ClassIndex]}");
+        }
+        catch (Exception e) when (DeviceCommandLine.IsExpected(e) || e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        {
+            problem("model", e.Message);
+        }
+    }
+
+    private static void CheckSource(SourceOptions options, Action<string, string> ok, Action<string, string> problem)
+    {
+        // A camera that hangs must not hang the check: read the first frame on a thread and give up after 15 s.
+        string? result = null;
+        bool success = false;
+        var reader = new Thread(() =>
+        {
+            try
+            {
+                using IFrameSource source = FrameSourceFactory.Open(options);
+                using var frame = new Mat();
+                success = source.TryRead(frame);
+                result = success ? $"{source.Description}: first frame {frame.Width}x{frame.Height}" : source.LastProblem;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                result = e.Message;
+            }
+        }) { IsBackground = true };
+        reader.Start();
+        if (!reader.Join(TimeSpan.FromSeconds(15)))
+            problem("camera", $"no frame within 15 s from the {options.Type.ToString().ToLowerInvariant()} source; is the camera connected and not used by another program (fuser /dev/video*)?");
+        else if (success) ok("camera", result!);
+        else problem("camera", result ?? "no frame");
+    }
+
+    private static void CheckGpio(GpioOptions gpio, OutputList outputs, ILoggerFactory loggers, Action<string, string> ok, Action<string, string> problem)
+    {
+        if (outputs.Count == 0)
+        {
+            ok("gpio", "no outputs configured");
+            return;
+        }
+        string? access = GpioAccess.Diagnose(gpio);
+        if (access is not null)
+        {
+            problem("gpio", access);
+            return;
+        }
+        try
+        {
+            // Opening every output proves the pins are free and writable; disposing leaves them off.
+            using (new OutputBank(outputs, [], new GpioHardware(gpio, loggers)))
+            {
+            }
+            ok("gpio", $"{gpio.Driver.ToString().ToLowerInvariant()} driver{(gpio.Driver == GpioDriverKind.Libgpiod ? $" on /dev/gpiochip{gpio.Chip}" : "")}: opened {string.Join(", ", outputs.Select(o => o.Type == OutputType.PassiveBuzzer ? $"{o.Name} (PWM {o.PwmChip}/{o.PwmChannel})" : $"{o.Name} (GPIO {o.Pin})"))}");
+        }
+        catch (Exception e) when (DeviceCommandLine.IsExpected(e))
+        {
+            problem("gpio", e.Message);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using EdgeCnn.Vision;
+
+namespace EdgeCnn.Device.Configuration;
+
+/// <summary>Which model the device runs and how ONNX Runtime runs it (section <c>Model</c>).</summary>
+public sealed class ModelOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Model";
+
+    /// <summary>The exported model (NAME.onnx); its manifest NAME.json must lie beside it. Relative to the working directory.</summary>
+    public string Path { get; set; } = "";
+
+    /// <summary>ONNX Runtime threads for one inference; 2 leaves a Pi 4/5 two cores for capture and decoding.</summary>
+    public int IntraOpThreads { get; set; } = 2;
+
+    /// <summary>Whether idle ONNX Runtime threads spin. Off: spinning burns the cores the camera needs.</summary>
+    public bool AllowSpinning { get; set; }
+
+    /// <summary>The model path made absolute, for messages and for opening.</summary>
+    public string FullPath => System.IO.Path.GetFullPath(Path);
+
+    /// <summary>What <see cref="OnnxClassifier"/> needs.</summary>
+    public ClassifierOptions ToClassifierOptions() => new() { IntraOpThreads = IntraOpThreads, AllowSpinning = AllowSpinning };
+
+    /// <summary>Checks the values; errors name the key and say how to fix it.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Path))
+            throw new ArgumentException($"{Section}:Path is empty; set it to an exported model, e.g. models/fashion-mnist.onnx.");
+        if (!File.Exists(Path))
+            throw new ArgumentException($"{Section}:Path: {FullPath} does not exist; export one with 'edgecnn-train export RUN -o {Path}' or fix the path.");
+        if (IntraOpThreads is < 1 or > 64)
+            throw new ArgumentException($"{Section}:IntraOpThreads is {IntraOpThreads}; use 1 to 64 (2 suits a Raspberry Pi).");
+    }
+}

@@ -1,0 +1,48 @@
+using EdgeCnn.Device.Outputs;
+using EdgeCnn.Vision;
+using Microsoft.Extensions.Options;
+
+namespace EdgeCnn.Device.Configuration;
+
+/// <summary>Checks the rules against the model's labels and the configured outputs; messages name the key.</summary>
+internal sealed class RuleListValidator(IOptions<ModelOptions> model, IOptions<OutputList> outputs) : IValidateOptions<RuleList>
+{
+    public ValidateOptionsResult Validate(string? name, RuleList options)
+    {
+        var failures = new List<string>();
+        string manifestPath = Path.ChangeExtension(model.Value.Path, ".json");
+        if (File.Exists(manifestPath))
+        {
+            try
+            {
+                IReadOnlyList<string> labels = ModelManifest.Load(manifestPath).Labels;
+                for (int i = 0; i < options.Count; i++) Collect(failures, () => options[i].Validate($"{RuleList.Section}:{i}", labels));
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                // The model's own check reports a broken manifest; here the labels are just unknown.
+            }
+        }
+        for (int i = 0; i < options.Count; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                if (options[i].Name == options[j].Name) failures.Add($"{RuleList.Section}:{i}:Name '{options[i].Name}' is also the name of {RuleList.Section}:{j}; names must be unique.");
+            }
+        }
+        Collect(failures, () => OutputBank.Validate(outputs.Value, options));
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Collect(List<string> failures, Action validate)
+    {
+        try
+        {
+            validate();
+        }
+        catch (ArgumentException e)
+        {
+            failures.Add(e.Message);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using EdgeCnn.Device.Capture;
+using EdgeCnn.Device.Configuration;
+using EdgeCnn.Device.Loop;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeCnn.Device;
+
+/// <summary>Builds the device's Generic Host: configuration, validated options, the frame loop and its reporters.</summary>
+public static class DeviceHost
+{
+    /// <summary>
+    /// A host for the <c>run</c> verb. <paramref name="configure"/> lets tests and other verbs add or replace
+    /// services (and configuration) before it is built.
+    /// </summary>
+    public static IHost Build(string? configFile, Action<HostApplicationBuilder>? configure = null, string? systemFile = DeviceConfiguration.SystemFile)
+    {
+        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ApplicationName = "edgecnn-device",
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+        builder.Configuration.AddDeviceSources(configFile, systemFile);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Services.AddSystemd();
+        builder.Services.AddDeviceOptions();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<FrameSourceOpener>(FrameSourceFactory.Open);
+        builder.Services.AddSingleton<FrameStatistics>();
+        builder.Services.AddSingleton<RuleEventBus>();
+        builder.Services.AddSingleton<SystemdNotifier>();
+        // Reporters first: hosted services start in order, so they subscribe before the loop publishes, and stop
+        // after it, so they write what it handed over.
+        builder.Services.AddHostedService<RuleEventLogger>();
+        builder.Services.AddSingleton<FrameLoopService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<FrameLoopService>());
+        configure?.Invoke(builder);
+        return builder.Build();
+    }
+
+    /// <summary>Binds every options class to its section and validates it at start.</summary>
+    public static IServiceCollection AddDeviceOptions(this IServiceCollection services)
+    {
+        services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section).ValidateOnStart();
+        services.AddOptions<SourceOptions>().BindConfiguration(SourceOptions.Section).ValidateOnStart();
+        services.AddOptions<GpioOptions>().BindConfiguration(GpioOptions.Section).ValidateOnStart();
+        services.AddOptions<OutputList>().BindConfiguration(OutputList.Section).ValidateOnStart();
+        services.AddOptions<RuleList>().BindConfiguration(RuleList.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ModelOptions>>(new OptionsValidator<ModelOptions>(o => o.Validate()));
+        services.AddSingleton<IValidateOptions<SourceOptions>>(new OptionsValidator<SourceOptions>(o => o.Validate()));
+        services.AddSingleton<IValidateOptions<GpioOptions>>(new OptionsValidator<GpioOptions>(o => o.Validate()));
+        services.AddSingleton<IValidateOptions<RuleList>, RuleListValidator>();
+        return services;
+    }
+}

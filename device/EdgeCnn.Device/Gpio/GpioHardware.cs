@@ -1,0 +1,69 @@
+using System.Device.Gpio;
+using System.Device.Gpio.Drivers;
+using System.Device.Pwm;
+using EdgeCnn.Device.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeCnn.Device.Gpio;
+
+/// <summary>
+/// Opens the configured GPIO driver and PWM channels, says which one at start, and turns failures into messages
+/// that name the chip, the pin or the group to fix.
+/// </summary>
+public sealed partial class GpioHardware(GpioOptions options, ILoggerFactory loggerFactory)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<GpioHardware>();
+
+    /// <summary>Opens a controller over the configured driver. The caller owns and disposes it.</summary>
+    public GpioController OpenController()
+    {
+        try
+        {
+            GpioController controller = options.Driver switch
+            {
+                GpioDriverKind.Simulated => new GpioController(new SimulatedGpioDriver(loggerFactory.CreateLogger<SimulatedGpioDriver>())),
+                GpioDriverKind.Libgpiod => new GpioController(new LibGpiodDriver(options.Chip)),
+                GpioDriverKind.Sysfs => new GpioController(new SysFsDriver()),
+                _ => new GpioController(),
+            };
+            LogDriver(options.Driver.ToString().ToLowerInvariant(), options.Driver is GpioDriverKind.Libgpiod ? $"/dev/gpiochip{options.Chip}" : "the driver's default", Describe(controller));
+            return controller;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidOperationException($"GPIO ({options.Driver.ToString().ToLowerInvariant()} driver) cannot be opened: {GpioAccess.Diagnose(options) ?? e.Message}", e);
+        }
+    }
+
+    /// <summary>Opens a PWM channel for a passive buzzer (simulated when the GPIO driver is).</summary>
+    public PwmChannel OpenPwm(int chip, int channel, int frequencyHz)
+    {
+        if (options.Driver == GpioDriverKind.Simulated)
+            return new SimulatedPwmChannel(chip, channel, loggerFactory.CreateLogger<SimulatedPwmChannel>()) { Frequency = frequencyHz, DutyCycle = 0.5 };
+        try
+        {
+            return PwmChannel.Create(chip, channel, frequencyHz, 0.5);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidOperationException(
+                $"PWM chip {chip} channel {channel} cannot be opened ({e.Message}). Enable it with 'dtoverlay=pwm' in /boot/firmware/config.txt " +
+                $"(channel 0 is GPIO 18), reboot, and add the user to the 'gpio' group: sudo usermod -aG gpio {Environment.UserName}.", e);
+        }
+    }
+
+    private static string Describe(GpioController controller)
+    {
+        try
+        {
+            return controller.QueryComponentInformation().ToString();
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
+        {
+            return controller.GetType().Name;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "GPIO driver {Driver}, chip {Chip}: {Details}")]
+    private partial void LogDriver(string driver, string chip, string details);
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using EdgeCnn.Device.Capture;
+using EdgeCnn.Device.Outputs;
+using EdgeCnn.Device.Rules;
+using EdgeCnn.Vision;
+using Microsoft.Extensions.Logging;
+using OpenCvSharp;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+
+namespace EdgeCnn.Device.Loop;
+
+/// <summary>
+/// The frame loop, on its own thread: take the newest frame, crop, classify, decide, switch outputs, ping the
+/// watchdog. Everything it needs is made before it starts, so in steady state it allocates nothing; logging and
+/// publishing happen on other threads through <see cref="RuleEventBus"/>. Outputs are switched off on every way
+/// out of the loop, an exception included.
+/// </summary>
+public sealed partial class FrameLoop : IDisposable
+{
+    private static readonly TimeSpan CaptureStallLimit = TimeSpan.FromSeconds(2);
+    private readonly OnnxClassifier _classifier;
+    private readonly RegionOfInterest _region;
+    private readonly RuleEngine _engine;
+    private readonly OutputBank _outputs;
+    private readonly LatestFrame _frames;
+    private readonly FrameCapture _capture;
+    private readonly FrameStatistics _statistics;
+    private readonly RuleEventBus _bus;
+    private readonly SystemdNotifier _notifier;
+    private readonly ILogger _logger;
+    private readonly RuleEvent[] _events;
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _firstFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _stop;
+
+    /// <summary>Wires the loop; <see cref="Start"/> starts its thread.</summary>
+    public FrameLoop(OnnxClassifier classifier, RegionOfInterest region, RuleEngine engine, OutputBank outputs, LatestFrame frames,
+        FrameCapture capture, FrameStatistics statistics, RuleEventBus bus, SystemdNotifier notifier, ILogger<FrameLoop> logger)
+    {
+        _classifier = classifier;
+        _region = region;
+        _engine = engine;
+        _outputs = outputs;
+        _frames = frames;
+        _capture = capture;
+        _statistics = statistics;
+        _bus = bus;
+        _notifier = notifier;
+        _logger = logger;
+        _events = new RuleEvent[engine.Rules.Count];
+        _thread = new Thread(Run) { Name = "edgecnn frame loop", IsBackground = true };
+    }
+
+    /// <summary>Completes when the first frame has been classified.</summary>
+    public Task FirstFrame => _firstFrame.Task;
+
+    /// <summary>
+    /// Completes when the loop ends: true when a clip ended (Source:StopAtEnd), false when it was stopped; faulted
+    /// with the exception that ended it.
+    /// </summary>
+    public Task<bool> Completion => _completion.Task;
+
+    /// <summary>Starts the loop thread.</summary>
+    public void Start() => _thread.Start();
+
+    private void Run()
+    {
+        try
+        {
+            bool ended = false;
+            while (!_stop)
+            {
+                if (!_frames.TryTake(250, out Mat frame, out DateTimeOffset time, out long number))
+                {
+                    if (_frames.IsCompleted)
+                    {
+                        ended = true;
+                        break;
+                    }
+                    // No frame yet: a source being reopened is progress, a capture thread blocked in a read is not.
+                    if (_capture.IsAlive(CaptureStallLimit)) _notifier.PingWatchdogIfDue();
+                    continue;
+                }
+                Process(frame, number, time);
+            }
+            _outputs.SwitchAllOff();
+            _completion.TrySetResult(ended);
+        }
+        catch (Exception e)
+        {
+            _outputs.SwitchAllOff();
+            LogCrashed(e);
+            _firstFrame.TrySetException(e);
+            _completion.TrySetException(e);
+        }
+    }
+
+    private void Process(Mat frame, long number, DateTimeOffset time)
+    {
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        long t0 = Stopwatch.GetTimestamp();
+        _classifier.Prepare(_region.Apply(frame));
+        long t1 = Stopwatch.GetTimestamp();
+        Classification top = _classifier.Infer();
+        long t2 = Stopwatch.GetTimestamp();
+        int count = _engine.Update(_classifier.Probabilities, number, time, _events);
+        for (int i = 0; i < count; i++)
+        {
+            _outputs.Apply(_events[i]);
+            _bus.Publish(new RuleEventMessage(_events[i], _engine.Rules[_events[i].Rule]));
+        }
+        _outputs.Tick(time);
+        long t3 = Stopwatch.GetTimestamp();
+        _statistics.Record(Stage.Preprocess, t1 - t0);
+        _statistics.Record(Stage.Inference, t2 - t1);
+        _statistics.Record(Stage.Decision, t3 - t2);
+        _statistics.RecordClassified(top.ClassIndex, top.Probability);
+        if (!_firstFrame.Task.IsCompleted) SignalReady(top);
+        _notifier.PingWatchdogIfDue();
+        _statistics.LoopAllocations.Add(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
+    }
+
+    private void SignalReady(Classification top)
+    {
+        string label = _classifier.Manifest.Labels[top.ClassIndex];
+        LogFirstFrame(label, top.Probability);
+        _notifier.Ready($"classifying; first frame: {label} {top.Probability:P0}");
+        _firstFrame.TrySetResult();
+    }
+
+    /// <summary>Stops the loop and waits for its thread; the outputs are off when this returns.</summary>
+    public void Dispose()
+    {
+        _stop = true;
+        if (_thread.IsAlive) _thread.Join();
+        _outputs.SwitchAllOff();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "first frame classified ({Label}, {Probability:P1}); ready")]
+    private partial void LogFirstFrame(string label, float probability);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "the frame loop failed; outputs switched off")]
+    private partial void LogCrashed(Exception exception);
+}

@@ -1,0 +1,129 @@
+using EdgeCnn.Device.Capture;
+using EdgeCnn.Device.Configuration;
+using EdgeCnn.Device.Gpio;
+using EdgeCnn.Device.Outputs;
+using EdgeCnn.Device.Rules;
+using EdgeCnn.Vision;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeCnn.Device.Loop;
+
+/// <summary>
+/// The hosted service that owns the model, the outputs, the capture thread and the frame loop: it opens them at
+/// start (a bad model or pin fails the start with a message that names it), stops the host when the loop ends or
+/// fails, and switches every output off on stop, on SIGTERM and on an unhandled exception.
+/// </summary>
+public sealed partial class FrameLoopService(
+    IOptions<ModelOptions> model,
+    IOptions<SourceOptions> source,
+    IOptions<GpioOptions> gpio,
+    IOptions<OutputList> outputs,
+    IOptions<RuleList> rules,
+    FrameSourceOpener openSource,
+    FrameStatistics statistics,
+    RuleEventBus bus,
+    SystemdNotifier notifier,
+    TimeProvider clock,
+    IHostApplicationLifetime lifetime,
+    ILoggerFactory loggerFactory) : IHostedService, IDisposable
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<FrameLoopService>();
+    private OnnxClassifier? _classifier;
+    private OutputBank? _outputs;
+    private LatestFrame? _frames;
+    private FrameCapture? _capture;
+    private RegionOfInterest? _region;
+    private FrameLoop? _loop;
+
+    /// <summary>The process exit code the loop asks for: 0 unless it failed.</summary>
+    public int ExitCode { get; private set; }
+
+    /// <summary>The model's manifest, once started.</summary>
+    public ModelManifest? Manifest => _classifier?.Manifest;
+
+    /// <summary>The outputs, once started.</summary>
+    public OutputBank? Outputs => _outputs;
+
+    /// <summary>Completes when the first frame has been classified.</summary>
+    public Task FirstFrame => _loop?.FirstFrame ?? Task.FromException(new InvalidOperationException("the frame loop has not started"));
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        ModelOptions modelOptions = model.Value;
+        _classifier = OnnxClassifier.Open(modelOptions.Path, modelOptions.ToClassifierOptions());
+        ModelManifest manifest = _classifier.Manifest;
+        LogModel(modelOptions.FullPath, manifest.Architecture, manifest.Labels.Length, manifest.Preprocessing.Width, manifest.Preprocessing.Height,
+            manifest.Preprocessing.Channels, modelOptions.IntraOpThreads, modelOptions.AllowSpinning ? "on" : "off");
+        var engine = new RuleEngine(rules.Value, manifest.Labels);
+        if (rules.Value.Count == 0) LogNoRules();
+        _outputs = new OutputBank(outputs.Value, rules.Value, new GpioHardware(gpio.Value, loggerFactory));
+        // The last line of defence: whatever else fails, the LED and buzzer do not stay on.
+        AppDomain.CurrentDomain.UnhandledException += SwitchOffOnCrash;
+        AppDomain.CurrentDomain.ProcessExit += SwitchOffOnExit;
+        SourceOptions sourceOptions = source.Value;
+        _frames = new LatestFrame();
+        _region = new RegionOfInterest(sourceOptions.Region);
+        _capture = new FrameCapture(sourceOptions, () => openSource(sourceOptions), _frames, statistics, clock, loggerFactory.CreateLogger<FrameCapture>());
+        _loop = new FrameLoop(_classifier, _region, engine, _outputs, _frames, _capture, statistics, bus, notifier, loggerFactory.CreateLogger<FrameLoop>());
+        _loop.Completion.ContinueWith(OnLoopEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _capture.Start();
+        _loop.Start();
+        return Task.CompletedTask;
+    }
+
+    private void OnLoopEnded(Task<bool> loop)
+    {
+        if (loop.IsFaulted) ExitCode = 1;
+        else if (loop.Result) LogClipEnded();
+        else return; // stopped by the host
+        lifetime.StopApplication();
+    }
+
+    private void SwitchOffOnCrash(object? sender, UnhandledExceptionEventArgs e) => _outputs?.SwitchAllOff();
+
+    private void SwitchOffOnExit(object? sender, EventArgs e) => _outputs?.SwitchAllOff();
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        notifier.Stopping();
+        _loop?.Dispose();
+        _capture?.Dispose();
+        _outputs?.SwitchAllOff();
+        bus.Complete();
+        if (_classifier is not null)
+        {
+            (double p50, _, _) = statistics.Latency(Stage.Inference);
+            LogSummary(statistics.FramesClassified, statistics.FramesPerSecond(), p50, _frames?.Dropped ?? 0, statistics.Reconnects);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Releases everything; the outputs are off.</summary>
+    public void Dispose()
+    {
+        AppDomain.CurrentDomain.UnhandledException -= SwitchOffOnCrash;
+        AppDomain.CurrentDomain.ProcessExit -= SwitchOffOnExit;
+        _loop?.Dispose();
+        _capture?.Dispose();
+        _outputs?.Dispose();
+        _frames?.Dispose();
+        _region?.Dispose();
+        _classifier?.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "model {Path}: {Architecture}, {Classes} classes, input {Width}x{Height}x{Channels}; ONNX Runtime {Threads} threads, spinning {Spinning}")]
+    private partial void LogModel(string path, string architecture, int classes, int width, int height, int channels, int threads, string spinning);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "no rules are configured (Rules): frames are classified but nothing is switched")]
+    private partial void LogNoRules();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "the clip has ended; stopping")]
+    private partial void LogClipEnded();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stopped after {Frames} frames ({Fps:0.0} frames/s recently, inference p50 {InferenceMs:0.00} ms); {Dropped} stale frames dropped, {Reconnects} source reconnects")]
+    private partial void LogSummary(long frames, double fps, double inferenceMs, long dropped, long reconnects);
+}

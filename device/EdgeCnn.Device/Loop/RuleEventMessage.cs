@@ -1,0 +1,12 @@
+using EdgeCnn.Device.Rules;
+
+namespace EdgeCnn.Device.Loop;
+
+/// <summary>A rule event with the rule it belongs to, as the frame loop hands it to logging and publishing.</summary>
+/// <param name="Event">What happened.</param>
+/// <param name="Rule">The rule's options (name, class).</param>
+public readonly record struct RuleEventMessage(RuleEvent Event, RuleOptions Rule)
+{
+    /// <summary>The event as one JSON line.</summary>
+    public string ToJsonLine() => Event.ToJsonLine(Rule);
+}

@@ -1,0 +1,148 @@
+using System.Device.Gpio;
+using EdgeCnn.Device.Gpio;
+using EdgeCnn.Device.Rules;
+
+namespace EdgeCnn.Device.Outputs;
+
+/// <summary>
+/// Every configured output, switched by the rules bound to it: an output is on while any of its rules is active.
+/// Owns the GPIO controller and the outputs, and switches everything off when disposed or when
+/// <see cref="SwitchAllOff"/> is called from a crash handler.
+/// </summary>
+public sealed class OutputBank : IDisposable
+{
+    private readonly GpioController? _controller;
+    private readonly IDeviceOutput[] _outputs;
+    private readonly int[][] _outputsOfRule;
+    private readonly int[] _activeRules;
+    private readonly Lock _gate = new();
+    private bool _off;
+
+    /// <summary>
+    /// Opens every output, off, and binds each rule to its outputs. Errors name the configuration key:
+    /// <c>Outputs:i:Pin</c>, <c>Rules:i:Outputs</c>.
+    /// </summary>
+    public OutputBank(IReadOnlyList<OutputOptions> outputs, IReadOnlyList<RuleOptions> rules, GpioHardware hardware)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(hardware);
+        Validate(outputs, rules);
+        var opened = new List<IDeviceOutput>();
+        try
+        {
+            if (outputs.Any(o => o.Type != OutputType.PassiveBuzzer)) _controller = hardware.OpenController();
+            for (int i = 0; i < outputs.Count; i++)
+            {
+                OutputOptions o = outputs[i];
+                try
+                {
+                    opened.Add(o.Type == OutputType.PassiveBuzzer
+                        ? new PwmToneOutput(hardware.OpenPwm(o.PwmChip, o.PwmChannel, o.FrequencyHz), o)
+                        : new GpioOutput(_controller!, o));
+                }
+                catch (Exception e) when (e is not InvalidOperationException and not OutOfMemoryException)
+                {
+                    throw new InvalidOperationException($"Outputs:{i} ('{o.Name}'): GPIO {o.Pin} cannot be opened as an output ({e.Message}); check Outputs:{i}:Pin and that no other program holds it (gpioinfo).", e);
+                }
+            }
+        }
+        catch
+        {
+            foreach (IDeviceOutput output in opened) output.Dispose();
+            _controller?.Dispose();
+            throw;
+        }
+        _outputs = [.. opened];
+        _outputsOfRule = rules.Select(r => r.Outputs.Select(name => outputs.ToList().FindIndex(o => o.Name == name)).ToArray()).ToArray();
+        _activeRules = new int[_outputs.Length];
+    }
+
+    /// <summary>The outputs, in configuration order.</summary>
+    public IReadOnlyList<IDeviceOutput> Outputs => _outputs;
+
+    /// <summary>Checks that output names and pins are unique and that every rule's outputs exist.</summary>
+    public static void Validate(IReadOnlyList<OutputOptions> outputs, IReadOnlyList<RuleOptions> rules)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(rules);
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            outputs[i].Validate($"Outputs:{i}");
+            for (int j = 0; j < i; j++)
+            {
+                if (outputs[j].Name == outputs[i].Name)
+                    throw new ArgumentException($"Outputs:{i}:Name '{outputs[i].Name}' is also the name of Outputs:{j}; names must be unique.");
+                if (outputs[i].Type != OutputType.PassiveBuzzer && outputs[j].Type != OutputType.PassiveBuzzer && outputs[j].Pin == outputs[i].Pin)
+                    throw new ArgumentException($"Outputs:{i}:Pin {outputs[i].Pin} is also the pin of Outputs:{j} ('{outputs[j].Name}'); give each output its own pin.");
+            }
+        }
+        for (int r = 0; r < rules.Count; r++)
+        {
+            foreach (string name in rules[r].Outputs)
+            {
+                if (!outputs.Any(o => o.Name == name))
+                    throw new ArgumentException($"Rules:{r}:Outputs names '{name}', which is not a configured output; the outputs are: {(outputs.Count == 0 ? "(none)" : string.Join(", ", outputs.Select(o => o.Name)))}.");
+            }
+        }
+    }
+
+    /// <summary>Applies one rule event: the rule's outputs switch on with its first rule, off with its last.</summary>
+    public void Apply(in RuleEvent ruleEvent)
+    {
+        lock (_gate)
+        {
+            if (_off) return;
+            foreach (int o in _outputsOfRule[ruleEvent.Rule])
+            {
+                if (ruleEvent.Kind == RuleEventKind.Trigger)
+                {
+                    if (_activeRules[o]++ == 0) _outputs[o].Activate(ruleEvent.Time);
+                }
+                else if (_activeRules[o] > 0 && --_activeRules[o] == 0)
+                {
+                    _outputs[o].Deactivate();
+                }
+            }
+        }
+    }
+
+    /// <summary>Advances blink and beep patterns to <paramref name="now"/>.</summary>
+    public void Tick(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_off) return;
+            foreach (IDeviceOutput output in _outputs) output.Tick(now);
+        }
+    }
+
+    /// <summary>
+    /// Switches every output off and releases the pins; afterwards the bank ignores rule events. Safe to call from
+    /// any thread and more than once: the frame loop's exit path, the host's stop and the crash handler all do.
+    /// </summary>
+    public void SwitchAllOff()
+    {
+        lock (_gate)
+        {
+            if (_off) return;
+            _off = true;
+            foreach (IDeviceOutput output in _outputs)
+            {
+                try
+                {
+                    output.Dispose();
+                }
+                catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+                {
+                    // Keep switching the others off; a pin that cannot be written cannot be helped here.
+                    Console.Error.WriteLine($"output '{output.Name}' could not be switched off: {e.Message}");
+                }
+            }
+            _controller?.Dispose();
+        }
+    }
+
+    /// <summary>Switches everything off.</summary>
+    public void Dispose() => SwitchAllOff();
+}

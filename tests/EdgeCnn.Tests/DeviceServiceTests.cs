@@ -1,0 +1,127 @@
+using System.Text.Json;
+using EdgeCnn.Device;
+using EdgeCnn.Device.Capture;
+using EdgeCnn.Device.Loop;
+using EdgeCnn.Vision;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenCvSharp;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+
+namespace EdgeCnn.Tests;
+
+/// <summary>The device service end to end, in process: a clip, a model from our trainer, the simulated GPIO driver.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class DeviceServiceTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private object Settings(object source, object[] rules, object[]? outputs = null) => new
+    {
+        Model = new { Path = ShapesModel.ModelPath, IntraOpThreads = 1 },
+        Source = source,
+        Gpio = new { Driver = "simulated" },
+        Outputs = outputs ?? [new { Name = "led", Type = "Led", Pin = 17 }, new { Name = "buzzer", Type = "ActiveBuzzer", Pin = 27 }],
+        Rules = rules,
+    };
+
+    private static async Task<(IHost Host, CapturingLoggerProvider Log)> RunToEnd(string config, Action<IServiceCollection>? services = null)
+    {
+        var log = new CapturingLoggerProvider();
+        IHost host = DeviceHost.Build(config, builder =>
+        {
+            builder.Logging.AddProvider(log);
+            services?.Invoke(builder.Services);
+        }, systemFile: null);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        // Not RunAsync, which disposes the host: the tests read its services afterwards.
+        await host.StartAsync(timeout.Token);
+        await host.WaitForShutdownAsync(timeout.Token);
+        Assert.False(timeout.IsCancellationRequested, "the service did not stop at the end of the clip");
+        return (host, log);
+    }
+
+    [Fact]
+    public async Task A_clip_switches_the_led_and_buzzer_exactly_as_the_shapes_come_and_go()
+    {
+        // circle, square, triangle, circle: 24 frames (2 s) each.
+        string clip = ShapesClip.Write(_folder["clip.avi"], [(0, 24), (1, 24), (2, 24), (0, 24)]);
+        string config = DeviceConfigFile.Write(_folder["device.json"], Settings(
+            new { Type = "file", Path = clip, Realtime = false, StopAtEnd = true, Region = new { X = 0.5, Width = 0.5 } },
+            [DeviceConfigFile.Rule("circle-led", "circle", "led"), DeviceConfigFile.Rule("square-buzzer", "square", "buzzer")]));
+
+        (IHost host, CapturingLoggerProvider log) = await RunToEnd(config);
+        using (host)
+        {
+            // Pins start off; the LED follows the circles, the buzzer the squares; the LED, still on when the clip
+            // ends, is switched off by the stop.
+            Assert.Equal(
+                [(17, "low"), (27, "low"), (17, "high"), (17, "low"), (27, "high"), (27, "low"), (17, "high"), (17, "low")],
+                log.GpioTransitions());
+            List<JsonElement> events = log.EventLines().Select(line => JsonDocument.Parse(line).RootElement).ToList();
+            Assert.Equal(["trigger circle-led", "release circle-led", "trigger square-buzzer", "release square-buzzer", "trigger circle-led"],
+                events.Select(e => $"{e.GetProperty("event").GetString()} {e.GetProperty("rule").GetString()}"));
+            // Each trigger comes within the first frames of its segment (3 of 5 frames), each release soon after it.
+            long[] frames = events.Select(e => e.GetProperty("frame").GetInt64()).ToArray();
+            Assert.InRange(frames[0], 3, 8);
+            Assert.InRange(frames[1], 25, 32);
+            Assert.InRange(frames[2], 27, 32);
+            Assert.InRange(frames[3], 49, 56);
+            Assert.InRange(frames[4], 75, 80);
+            FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
+            Assert.Equal(96, statistics.FramesClassified); // frame by frame: none dropped
+            Assert.Equal(0, host.Services.GetRequiredService<FrameLoopService>().ExitCode);
+        }
+    }
+
+    [Fact]
+    public async Task The_frame_loop_and_the_capture_thread_allocate_nothing_per_frame_in_steady_state()
+    {
+        // Only squares, and a rule for circles: no transitions, so nothing is logged from the loop.
+        string clip = ShapesClip.Write(_folder["squares.avi"], [(1, 80)]);
+        string config = DeviceConfigFile.Write(_folder["device.json"], Settings(
+            new { Type = "file", Path = clip, Realtime = false, StopAtEnd = true, Region = new { X = 0.5, Width = 0.5 } },
+            [DeviceConfigFile.Rule("circle-led", "circle", "led")]));
+
+        (IHost host, _) = await RunToEnd(config);
+        using (host)
+        {
+            FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
+            long[] loop = statistics.LoopAllocations.Snapshot(), capture = statistics.CaptureAllocations.Snapshot();
+            Assert.Equal(80, loop.Length);
+            // The first frames set up lazily (ONNX Runtime, the region's views over the three frame buffers).
+            Assert.All(loop[20..], bytes => Assert.Equal(0, bytes));
+            Assert.All(capture[20..], bytes => Assert.Equal(0, bytes));
+        }
+    }
+
+    [Fact]
+    public async Task A_crash_in_the_frame_loop_switches_the_outputs_off_and_exits_non_zero()
+    {
+        string config = DeviceConfigFile.Write(_folder["device.json"], Settings(
+            new { Type = "images", Path = _folder.Path, Realtime = false },
+            [DeviceConfigFile.Rule("circle-led", "circle", "led")]));
+        // Ten circles turn the LED on; then the camera delivers a 16-bit frame, which preprocessing refuses.
+        var random = new Random(4);
+        List<Mat> frames = [.. Enumerable.Range(0, 10).Select(_ => ShapesDataset.Draw(0, ShapesModel.FrameSize, random, colour: true))];
+        frames.Add(new Mat(ShapesModel.FrameSize, ShapesModel.FrameSize, MatType.CV_16UC1, Scalar.All(1000)));
+        var camera = new FakeCamera(frames);
+        try
+        {
+            (IHost host, CapturingLoggerProvider log) = await RunToEnd(config, services => services.AddSingleton<FrameSourceOpener>(_ => camera));
+            using (host)
+            {
+                Assert.Equal([(17, "low"), (27, "low"), (17, "high"), (17, "low")], log.GpioTransitions());
+                Assert.Contains(log.Entries, e => e.Level == LogLevel.Critical && e.Exception is ArgumentException && e.Message.Contains("outputs switched off", StringComparison.Ordinal));
+                Assert.Equal(1, host.Services.GetRequiredService<FrameLoopService>().ExitCode);
+            }
+        }
+        finally
+        {
+            camera.Release();
+        }
+    }
+}
