@@ -24,6 +24,8 @@ public static class DeviceHost
         });
         builder.Configuration.AddDeviceSources(configFile, systemFile);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        // The host would log a start failure with its stack trace; the verbs print it as one line that names the key or file.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

@@ -124,4 +124,27 @@ public sealed class DeviceServiceTests : IDisposable
             camera.Release();
         }
     }
+
+    [Fact]
+    public async Task A_camera_pipe_that_dies_is_reopened_with_backoff_and_the_service_keeps_classifying()
+    {
+        // The rpicam reader on a stream that ffmpeg writes in rpicam-vid's format, 15 frames per run of the program.
+        string config = DeviceConfigFile.Write(_folder["device.json"], Settings(new
+        {
+            Type = "rpicam", Command = "/bin/sh", Width = 96, Height = 96, ReopenDelay = "00:00:00.1", ReopenMaxDelay = "00:00:00.4",
+            Arguments = new[] { "-c", "ffmpeg -loglevel error -f lavfi -i testsrc=size=96x96:rate=30 -frames:v 15 -f rawvideo -pix_fmt yuv420p -" },
+        }, [], []));
+        var log = new CapturingLoggerProvider();
+        using IHost host = DeviceHost.Build(config, builder => builder.Logging.AddProvider(log), systemFile: null);
+        FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
+        await host.StartAsync();
+        bool reopened = SpinWait.SpinUntil(() => statistics.Reconnects >= 2 && statistics.FramesClassified > 30, TimeSpan.FromSeconds(60));
+        await host.StopAsync();
+
+        Assert.True(reopened, $"{statistics.Reconnects} reconnects, {statistics.FramesClassified} frames");
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith("source lost: ", StringComparison.Ordinal)
+                                          && e.Message.Contains("exited with code 0 at a frame boundary", StringComparison.Ordinal)
+                                          && e.Message.Contains("Reopening in 0.1 s", StringComparison.Ordinal));
+        Assert.True(log.Entries.Count(e => e.Message.StartsWith("source opened: /bin/sh", StringComparison.Ordinal)) >= 3);
+    }
 }

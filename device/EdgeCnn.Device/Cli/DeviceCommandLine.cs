@@ -31,9 +31,9 @@ internal static class DeviceCommandLine
             var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
             return root.Parse(args).InvokeAsync(configuration).GetAwaiter().GetResult();
         }
-        catch (OptionsValidationException e)
+        catch (Exception e) when (ValidationFailures(e) is { Count: > 0 } failures)
         {
-            foreach (string failure in e.Failures) Console.Error.WriteLine($"configuration error: {failure}");
+            foreach (string failure in failures) Console.Error.WriteLine($"configuration error: {failure}");
             return 2;
         }
         catch (Exception e) when (IsExpected(e))
@@ -42,6 +42,14 @@ internal static class DeviceCommandLine
             return 2;
         }
     }
+
+    /// <summary>Every distinct configuration failure in <paramref name="e"/> (ValidateOnStart throws them aggregated).</summary>
+    public static List<string> ValidationFailures(Exception e) => e switch
+    {
+        OptionsValidationException v => [.. v.Failures],
+        AggregateException a => a.Flatten().InnerExceptions.SelectMany(ValidationFailures).Distinct().ToList(),
+        _ => [],
+    };
 
     /// <summary>Failures that come from the user's files, settings or hardware: one line, no stack trace.</summary>
     public static bool IsExpected(Exception e) =>

@@ -10,8 +10,11 @@ internal sealed class RuleListValidator(IOptions<ModelOptions> model, IOptions<O
     public ValidateOptionsResult Validate(string? name, RuleList options)
     {
         var failures = new List<string>();
-        string manifestPath = Path.ChangeExtension(model.Value.Path, ".json");
-        if (File.Exists(manifestPath))
+        // A broken Model or Outputs section is reported by its own validator; here it only limits what can be checked.
+        string? modelPath = ValueOrNull(model)?.Path;
+        OutputList? outputList = ValueOrNull(outputs);
+        string manifestPath = Path.ChangeExtension(modelPath ?? "", ".json");
+        if (modelPath is not null && File.Exists(manifestPath))
         {
             try
             {
@@ -30,8 +33,20 @@ internal sealed class RuleListValidator(IOptions<ModelOptions> model, IOptions<O
                 if (options[i].Name == options[j].Name) failures.Add($"{RuleList.Section}:{i}:Name '{options[i].Name}' is also the name of {RuleList.Section}:{j}; names must be unique.");
             }
         }
-        Collect(failures, () => OutputBank.Validate(outputs.Value, options));
+        if (outputList is not null) Collect(failures, () => OutputBank.Validate(outputList, options));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static T? ValueOrNull<T>(IOptions<T> options) where T : class
+    {
+        try
+        {
+            return options.Value;
+        }
+        catch (OptionsValidationException)
+        {
+            return null;
+        }
     }
 
     private static void Collect(List<string> failures, Action validate)

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using EdgeCnn.Device.Cli;
+using OpenCvSharp;
+
+namespace EdgeCnn.Tests;
+
+/// <summary>The device's verbs, and the real executable under a NOTIFY_SOCKET the test listens on, stopped by SIGTERM.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class DeviceCommandTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private string Config(object source, object[]? rules = null, object? gpio = null, object[]? outputs = null, string? model = null) =>
+        DeviceConfigFile.Write(_folder[$"device-{Guid.NewGuid():N}.json"], new
+        {
+            Model = new { Path = model ?? ShapesModel.ModelPath, IntraOpThreads = 1 },
+            Source = source,
+            Gpio = gpio ?? new { Driver = "simulated" },
+            Outputs = outputs ?? [new { Name = "led", Type = "Led", Pin = 17 }],
+            Rules = rules ?? [DeviceConfigFile.Rule("circle-led", "circle", "led")],
+        });
+
+    private static Process StartDevice(IEnumerable<string> arguments, Dictionary<string, string> environment, ConcurrentQueue<string> output)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "edgecnn-device.dll"));
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        foreach ((string key, string value) in environment) start.Environment[key] = value;
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue("stderr: " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    [Fact]
+    public void The_service_signals_ready_pings_the_watchdog_and_on_sigterm_switches_the_led_off_and_exits_0()
+    {
+        string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);
+        string config = Config(new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } });
+        using var socket = new NotifySocket(_folder["notify"]);
+        var output = new ConcurrentQueue<string>();
+        using Process device = StartDevice(["run", "--config", config],
+            new() { ["NOTIFY_SOCKET"] = socket.Path, ["WATCHDOG_USEC"] = "1000000", ["WATCHDOG_PID"] = "" }, output);
+        try
+        {
+            List<string> messages = socket.ReadUntil(m => m.Count(x => x == "WATCHDOG=1") >= 3, TimeSpan.FromSeconds(60));
+            Assert.True(messages.Count > 0 && messages[0].StartsWith("READY=1\nSTATUS=classifying", StringComparison.Ordinal), string.Join(" | ", messages) + "\n" + string.Join("\n", output));
+            Assert.True(messages.Count(m => m == "WATCHDOG=1") >= 3, string.Join(" | ", messages));
+            SpinWait.SpinUntil(() => output.Any(l => l.Contains("simulated GPIO 17 high", StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
+            Assert.Contains(output, l => l.Contains("simulated GPIO 17 high", StringComparison.Ordinal));
+
+            Process.Start("kill", ["-TERM", device.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            Assert.True(device.WaitForExit(30_000), "the service did not stop on SIGTERM");
+            device.WaitForExit();
+            Assert.Equal(0, device.ExitCode);
+            Assert.Contains("STOPPING=1", socket.ReadUntil(m => m.Contains("STOPPING=1"), TimeSpan.FromSeconds(5)).Concat(messages));
+            string lastGpio = output.Last(l => l.Contains("simulated GPIO 17", StringComparison.Ordinal));
+            Assert.EndsWith("simulated GPIO 17 low", lastGpio);
+        }
+        finally
+        {
+            if (!device.HasExited) device.Kill();
+        }
+    }
+
+    [Fact]
+    public void A_bad_configuration_stops_the_service_at_start_naming_every_key()
+    {
+        string config = Config(new { Type = "file", Path = _folder["missing.avi"] },
+            rules: [DeviceConfigFile.Rule("dog-led", "dog", "led"), DeviceConfigFile.Rule("siren", "circle", "siren")]);
+        var output = new ConcurrentQueue<string>();
+        using Process device = StartDevice(["--config", config], [], output);
+        Assert.True(device.WaitForExit(60_000));
+        device.WaitForExit();
+
+        Assert.Equal(2, device.ExitCode);
+        string all = string.Join("\n", output);
+        Assert.Contains("configuration error: Source:Path", all);
+        Assert.Contains("configuration error: Rules:0:Class 'dog' is not a label of the model; its labels are: circle, square, triangle.", all);
+        Assert.Contains("configuration error: Rules:1:Outputs names 'siren', which is not a configured output; the outputs are: led.", all);
+    }
+
+    [Fact]
+    public void Check_prints_each_problem_with_its_fix_and_fails()
+    {
+        string config = Config(new { Type = "file", Path = _folder["missing.avi"] }, gpio: new { Driver = "libgpiod", Chip = 0 },
+            outputs: [new { Name = "led", Type = "Led", Pin = 17 }, new { Name = "buzzer", Type = "ActiveBuzzer", Pin = 17 }]);
+        var output = new StringWriter();
+
+        int exit = CheckCommand.Run(config, output);
+
+        string text = output.ToString();
+        Assert.Equal(1, exit);
+        Assert.Contains("PROBLEM  config   Source:Path", text);
+        Assert.Contains("PROBLEM  config   Outputs:1:Pin 17 is also the pin of Outputs:0 ('led'); give each output its own pin.", text);
+        Assert.Contains("ok       opencv", text);
+        Assert.Contains("ok       model", text);
+        Assert.DoesNotContain("all checks passed", text);
+    }
+
+    [Fact]
+    public void Check_passes_on_a_good_configuration_and_explains_a_missing_gpio_chip()
+    {
+        string clip = ShapesClip.Write(_folder["clip.avi"], [(1, 5)]);
+        var good = new StringWriter();
+        Assert.Equal(0, CheckCommand.Run(Config(new { Type = "file", Path = clip }), good));
+        Assert.Contains("ok       camera   video file", good.ToString());
+        Assert.Contains("ok       gpio     simulated driver: opened led (GPIO 17)", good.ToString());
+        Assert.Contains("all checks passed", good.ToString());
+
+        // This machine has no /dev/gpiochip9 (a Pi neither), so libgpiod on it is a problem with a fix.
+        var bad = new StringWriter();
+        Assert.Equal(1, CheckCommand.Run(Config(new { Type = "file", Path = clip }, gpio: new { Driver = "libgpiod", Chip = 9 }), bad));
+        Assert.Matches("PROBLEM  gpio     /dev/gpiochip9 does not exist.*(Gpio:Driver to simulated|Set Gpio:Chip)", bad.ToString());
+    }
+
+    [Fact]
+    public void Capture_saves_the_region_of_frames_as_a_training_folder()
+    {
+        string clip = ShapesClip.Write(_folder["clip.avi"], [(0, 10)]);
+        string config = Config(new { Type = "file", Path = clip, Region = new { X = 0.5, Width = 0.5 } });
+        var output = new StringWriter();
+
+        int exit = CaptureCommand.Run(config, "circle", 4, 0, _folder["dataset"], output, CancellationToken.None);
+
+        Assert.Equal(0, exit);
+        string[] files = Directory.GetFiles(_folder["dataset/circle"], "circle-*.jpg");
+        Assert.Equal(4, files.Length);
+        foreach (string file in files)
+        {
+            using Mat image = Cv2.ImRead(file);
+            Assert.Equal(new Size(ShapesModel.FrameSize, ShapesModel.FrameSize), image.Size()); // the right half only
+        }
+        Assert.Contains("edgecnn-train train --data", output.ToString());
+    }
+
+    [Fact]
+    public void Bench_reports_every_stage_and_agrees_with_opencv_dnn_on_every_frame()
+    {
+        string clip = ShapesClip.Write(_folder["clip.avi"], [(0, 8), (1, 8), (2, 8)]);
+        var output = new StringWriter();
+
+        int exit = BenchCommand.Run(Config(new { Type = "file", Path = clip, Region = new { X = 0.5, Width = 0.5 } }), 30, 5, true, output, CancellationToken.None);
+
+        string text = output.ToString();
+        Assert.Equal(0, exit);
+        foreach (string row in new[] { "capture", "preprocess", "inference", "decision", "preprocess+infer+decide", "opencv dnn inference" })
+            Assert.Matches($"(?m)^  {System.Text.RegularExpressions.Regex.Escape(row)} +[0-9.]+ +[0-9.]+ +[0-9.]+", text);
+        Assert.Contains("% of capture/decode", text);
+        // The service's own test proves zero in steady state; a 30-frame bench that loops its clip reports what it saw.
+        Assert.Matches(@"allocated bytes per frame: capture [0-9.]+, preprocess\+infer\+decide [0-9.]+", text);
+        Assert.Contains("same top-1 on 30 of 30 frames", text);
+    }
+}
