@@ -30,6 +30,12 @@ public sealed class SourceOptions
     /// <summary>File or images without loop: stop the service at the end instead of reopening (demos, tests).</summary>
     public bool StopAtEnd { get; set; }
 
+    /// <summary>
+    /// File or images: a truth file (<c>first_frame,last_frame,label</c>, as <c>edgecnn-train clip</c> writes) to
+    /// score the run against; the accuracy is logged when the service stops.
+    /// </summary>
+    public string TruthFile { get; set; } = "";
+
     /// <summary>V4L2 and rpicam: frame width to ask the camera for.</summary>
     public int Width { get; set; } = 640;
 
@@ -88,6 +94,8 @@ public sealed class SourceOptions
             Fail("Width", $"and Height ({Width}x{Height}) must be even for YUV420 frames.");
         if (FramesPerSecond is < 1 or > 240) Fail("FramesPerSecond", $"is {FramesPerSecond}; use 1 to 240.");
         if (StopAtEnd && (!IsClip || Loop)) Fail("StopAtEnd", "only applies to a file or images source without Loop.");
+        if (TruthFile.Length > 0 && !IsClip) Fail("TruthFile", "only applies to a file or images source.");
+        if (TruthFile.Length > 0 && !File.Exists(TruthFile)) Fail("TruthFile", $"'{TruthFile}' does not exist; edgecnn-train clip writes NAME.truth.csv beside the clip.");
         if (ReopenDelay <= TimeSpan.Zero || ReopenMaxDelay < ReopenDelay)
             Fail("ReopenDelay", $"({ReopenDelay}) must be positive and at most ReopenMaxDelay ({ReopenMaxDelay}).");
         Region.Validate($"{Section}:Region");

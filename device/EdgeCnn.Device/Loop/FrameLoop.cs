@@ -26,6 +26,7 @@ public sealed partial class FrameLoop : IDisposable
     private readonly FrameCapture _capture;
     private readonly FrameStatistics _statistics;
     private readonly RuleEventBus _bus;
+    private readonly ClassTally _tally;
     private readonly SystemdNotifier _notifier;
     private readonly ILogger _logger;
     private readonly RuleEvent[] _events;
@@ -36,7 +37,7 @@ public sealed partial class FrameLoop : IDisposable
 
     /// <summary>Wires the loop; <see cref="Start"/> starts its thread.</summary>
     public FrameLoop(OnnxClassifier classifier, RegionOfInterest region, RuleEngine engine, OutputBank outputs, LatestFrame frames,
-        FrameCapture capture, FrameStatistics statistics, RuleEventBus bus, SystemdNotifier notifier, ILogger<FrameLoop> logger)
+        FrameCapture capture, FrameStatistics statistics, ClassTally tally, RuleEventBus bus, SystemdNotifier notifier, ILogger<FrameLoop> logger)
     {
         _classifier = classifier;
         _region = region;
@@ -46,6 +47,7 @@ public sealed partial class FrameLoop : IDisposable
         _capture = capture;
         _statistics = statistics;
         _bus = bus;
+        _tally = tally;
         _notifier = notifier;
         _logger = logger;
         _events = new RuleEvent[engine.Rules.Count];
@@ -108,6 +110,7 @@ public sealed partial class FrameLoop : IDisposable
         for (int i = 0; i < count; i++)
         {
             _outputs.Apply(_events[i]);
+            _tally.Record(_events[i]);
             _bus.Publish(new RuleEventMessage(_events[i], _engine.Rules[_events[i].Rule]));
         }
         _outputs.Tick(time);
@@ -116,6 +119,7 @@ public sealed partial class FrameLoop : IDisposable
         _statistics.Record(Stage.Inference, t2 - t1);
         _statistics.Record(Stage.Decision, t3 - t2);
         _statistics.RecordClassified(top.ClassIndex, top.Probability);
+        _tally.Record(number - 1, top.ClassIndex);
         if (!_firstFrame.Task.IsCompleted) SignalReady(top);
         _notifier.PingWatchdogIfDue();
         _statistics.LoopAllocations.Add(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);

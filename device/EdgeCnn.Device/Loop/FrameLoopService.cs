@@ -43,6 +43,9 @@ public sealed partial class FrameLoopService(
     /// <summary>The model's manifest, once started.</summary>
     public ModelManifest? Manifest => _classifier?.Manifest;
 
+    /// <summary>Per-class and per-rule counts (and the score against a clip's truth), once started.</summary>
+    public ClassTally? Tally { get; private set; }
+
     /// <summary>The outputs, once started.</summary>
     public OutputBank? Outputs => _outputs;
 
@@ -64,10 +67,12 @@ public sealed partial class FrameLoopService(
         AppDomain.CurrentDomain.UnhandledException += SwitchOffOnCrash;
         AppDomain.CurrentDomain.ProcessExit += SwitchOffOnExit;
         SourceOptions sourceOptions = source.Value;
+        ClipTruth? truth = sourceOptions.TruthFile.Length > 0 ? ClipTruth.Load(sourceOptions.TruthFile, manifest.Labels) : null;
+        Tally = new ClassTally(manifest.Labels, rules.Value, truth);
         _frames = new LatestFrame();
         _region = new RegionOfInterest(sourceOptions.Region);
         _capture = new FrameCapture(sourceOptions, () => openSource(sourceOptions), _frames, statistics, clock, loggerFactory.CreateLogger<FrameCapture>());
-        _loop = new FrameLoop(_classifier, _region, engine, _outputs, _frames, _capture, statistics, bus, notifier, loggerFactory.CreateLogger<FrameLoop>());
+        _loop = new FrameLoop(_classifier, _region, engine, _outputs, _frames, _capture, statistics, Tally, bus, notifier, loggerFactory.CreateLogger<FrameLoop>());
         _loop.Completion.ContinueWith(OnLoopEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _capture.Start();
         _loop.Start();
@@ -98,6 +103,7 @@ public sealed partial class FrameLoopService(
         {
             (double p50, _, _) = statistics.Latency(Stage.Inference);
             LogSummary(statistics.FramesClassified, statistics.FramesPerSecond(), p50, _frames?.Dropped ?? 0, statistics.Reconnects);
+            foreach (string line in Tally?.Table() ?? []) LogTally(line);
         }
         return Task.CompletedTask;
     }
@@ -123,6 +129,9 @@ public sealed partial class FrameLoopService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "the clip has ended; stopping")]
     private partial void LogClipEnded();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "  {Line}")]
+    private partial void LogTally(string line);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stopped after {Frames} frames ({Fps:0.0} frames/s recently, inference p50 {InferenceMs:0.00} ms); {Dropped} stale frames dropped, {Reconnects} source reconnects")]
     private partial void LogSummary(long frames, double fps, double inferenceMs, long dropped, long reconnects);

@@ -155,6 +155,25 @@ internal static class DatasetLoader
         }
     }
 
+    /// <summary>
+    /// The raw test images (t10k) of an IDX dataset with their labels and class names, for making sample clips:
+    /// never the training images.
+    /// </summary>
+    public static (IdxFile.Content Images, byte[] Labels, string[] Classes) ReadIdxTestSplit(string data)
+    {
+        (Kind kind, string root) = Resolve(data);
+        if (kind != Kind.Idx) throw new InvalidDataException($"{data}: sample clips are made from IDX datasets (fashion-mnist, or a folder with t10k-*-ubyte files).");
+        string images = FindIdx(root, "t10k-images-idx3-ubyte", required: false)
+            ?? throw new InvalidDataException($"{root}: no test split (t10k-images-idx3-ubyte); a sample clip is only made from test images.");
+        IdxFile.Content content = IdxFile.Read(images);
+        byte[] labels = IdxFile.Read(FindIdx(root, "t10k-labels-idx1-ubyte", required: true)!).Data;
+        if (content.Dimensions.Length != 3 || content.Dimensions[0] != labels.Length)
+            throw new InvalidDataException($"{images}: expected [count, rows, cols] images matching {labels.Length} labels, got [{string.Join(", ", content.Dimensions)}].");
+        bool fashion = Path.GetFullPath(root) == Path.GetFullPath(FashionMnistFolder);
+        string[] classes = (fashion ? FashionMnistClasses : ReadClassesFile(root)) ?? Enumerable.Range(0, labels.Max() + 1).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        return (content, labels, classes);
+    }
+
     private static string[]? ReadClassesFile(string root)
     {
         string path = Path.Combine(root, "classes.txt");
