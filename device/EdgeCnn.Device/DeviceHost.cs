@@ -4,6 +4,7 @@ using EdgeCnn.Device.Loop;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
 namespace EdgeCnn.Device;
@@ -26,11 +27,9 @@ public static class DeviceHost
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         // The host would log a start failure with its stack trace; the verbs print it as one line that names the key or file.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+        builder.Logging.AddConsole(o => o.FormatterName = DeviceConsoleFormatter.FormatterName)
+            .AddConsoleFormatter<DeviceConsoleFormatter, ConsoleFormatterOptions>();
+        // Under systemd, AddSystemd switches the console to the journal's format (priority prefixes, no colours).
         builder.Services.AddSystemd();
         builder.Services.AddDeviceOptions();
         builder.Services.AddSingleton(TimeProvider.System);

@@ -26,7 +26,13 @@ public sealed partial class GpioHardware(GpioOptions options, ILoggerFactory log
                 GpioDriverKind.Sysfs => new GpioController(new SysFsDriver()),
                 _ => new GpioController(),
             };
-            LogDriver(options.Driver.ToString().ToLowerInvariant(), options.Driver is GpioDriverKind.Libgpiod ? $"/dev/gpiochip{options.Chip}" : "the driver's default", Describe(controller));
+            LogDriver(options.Driver.ToString().ToLowerInvariant(), Describe(controller),
+                options.Driver switch
+                {
+                    GpioDriverKind.Libgpiod => $"chip /dev/gpiochip{options.Chip}",
+                    GpioDriverKind.Simulated => "no hardware: level changes are logged",
+                    _ => "the driver's own chip choice",
+                });
             return controller;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -52,11 +58,13 @@ public sealed partial class GpioHardware(GpioOptions options, ILoggerFactory log
         }
     }
 
+    // The driver System.Device.Gpio chose (for auto) or was given, by its class name: RaspberryPi3Driver, LibGpiodDriver, ...
     private static string Describe(GpioController controller)
     {
         try
         {
-            return controller.QueryComponentInformation().ToString();
+            var drivers = controller.QueryComponentInformation().SubComponents.Select(c => c.Name[(c.Name.LastIndexOf('.') + 1)..]).ToList();
+            return drivers.Count > 0 ? string.Join(", ", drivers) : controller.GetType().Name;
         }
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
         {
@@ -64,6 +72,6 @@ public sealed partial class GpioHardware(GpioOptions options, ILoggerFactory log
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "GPIO driver {Driver}, chip {Chip}: {Details}")]
-    private partial void LogDriver(string driver, string chip, string details);
+    [LoggerMessage(Level = LogLevel.Information, Message = "GPIO driver {Driver} ({Implementation}), {Chip}")]
+    private partial void LogDriver(string driver, string implementation, string chip);
 }

@@ -21,6 +21,9 @@ public enum RuleEventKind
 /// <param name="Time">The frame's timestamp.</param>
 public readonly record struct RuleEvent(int Rule, RuleEventKind Kind, float Probability, long Frame, DateTimeOffset Time)
 {
+    // A log line, not HTML: '+' in the time zone and non-ASCII labels are written as they are.
+    private static readonly JsonSerializerOptions LogLineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The event as one JSON line, for the log (built off the frame loop).</summary>
     public string ToJsonLine(RuleOptions rule)
     {
@@ -33,6 +36,6 @@ public readonly record struct RuleEvent(int Rule, RuleEventKind Kind, float Prob
             probability = Math.Round(Probability, 4),
             frame = Frame,
             time = Time.ToString("O", CultureInfo.InvariantCulture),
-        });
+        }, LogLineOptions);
     }
 }

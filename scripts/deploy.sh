@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Deploys a published release (scripts/publish.sh) to a Raspberry Pi over ssh/scp, with keys only (BatchMode).
+#
+#   scripts/deploy.sh pi@raspberrypi.local                      deploy artifacts/edgecnn-device-linux-arm64
+#   scripts/deploy.sh pi@raspberrypi.local --config my.json     also install settings as /etc/edgecnn/edgecnn.json
+#   scripts/deploy.sh pi@raspberrypi.local --model models/shoes.onnx
+#                                                               also install a model (and its manifest shoes.json)
+#                                                               into /etc/edgecnn/models/, used instead of the shipped one
+#   scripts/deploy.sh pi@raspberrypi.local --rollback           return to the previous release
+#
+# On the Pi: releases live in /opt/edgecnn/releases/VERSION, /opt/edgecnn/current is a symlink switched atomically,
+# settings are in /etc/edgecnn/, the unit is /etc/systemd/system/edgecnn.service. The first deploy runs pi-setup.sh
+# (packages, the 'edgecnn' user in the 'gpio' and 'video' groups). After switching, the service is restarted and
+# must report ready (systemd Type=notify: after its first classified frame) within --wait seconds, else the
+# previous release is put back. Deploying the same release and settings again changes nothing.
+#
+# Other options:
+#   --from DIR          the published folder (default artifacts/edgecnn-device-linux-arm64)
+#   -p, --port PORT     ssh port;  -i, --identity KEY  ssh key
+#   --wait SECONDS      how long the service may take to become ready (default 120)
+#   --no-systemctl      do not touch systemd (a target without it, or a test); also skips pi-setup.sh
+#   --prefix DIR        install under DIR on the target instead of / (tests); implies no sudo
+# Extra ssh options can be given in EDGECNN_SSH_OPTIONS, e.g. "-o StrictHostKeyChecking=accept-new".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || usage
+target="$1"; shift
+[[ "$target" == -* ]] && usage
+from="artifacts/edgecnn-device-linux-arm64"
+model=""; config=""; rollback=false; port=""; identity=""; wait_seconds=120; systemctl=true; prefix=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --from) from="$2"; shift ;;
+    --model) model="$2"; shift ;;
+    --config) config="$2"; shift ;;
+    --rollback) rollback=true ;;
+    -p|--port) port="$2"; shift ;;
+    -i|--identity) identity="$2"; shift ;;
+    --wait) wait_seconds="$2"; shift ;;
+    --no-systemctl) systemctl=false ;;
+    --prefix) prefix="$2"; shift ;;
+    *) echo "error: unknown option $1" >&2; usage ;;
+  esac
+  shift
+done
+
+ssh_options=(-o BatchMode=yes -o ConnectTimeout=10)
+[ -n "$port" ] && ssh_options+=(-p "$port")
+[ -n "$identity" ] && ssh_options+=(-i "$identity")
+# shellcheck disable=SC2206 # word splitting of the user's extra options is intended
+[ -n "${EDGECNN_SSH_OPTIONS:-}" ] && ssh_options+=(${EDGECNN_SSH_OPTIONS})
+scp_options=("${ssh_options[@]}")
+[ -n "$port" ] && scp_options=("${scp_options[@]/-p/-P}")
+
+remote() { ssh "${ssh_options[@]}" "$target" "$@"; }
+
+if ! remote true 2>/tmp/edgecnn-deploy-ssh.$$; then
+  echo "error: cannot log in to $target with a key ($(tail -1 /tmp/edgecnn-deploy-ssh.$$))." >&2
+  echo "       Set up a key once: ssh-keygen -t ed25519 && ssh-copy-id $target" >&2
+  rm -f /tmp/edgecnn-deploy-ssh.$$
+  exit 1
+fi
+rm -f /tmp/edgecnn-deploy-ssh.$$
+
+# Everything the target needs is one script, run there with bash; its settings come first.
+settings="prefix='$prefix' systemctl=$systemctl wait_seconds=$wait_seconds"
+
+if $rollback; then
+  remote "$settings mode=rollback bash -s" < scripts/deploy-remote.sh
+  exit
+fi
+
+[ -f "$from/VERSION" ] || { echo "error: $from/VERSION not found; publish first: scripts/publish.sh" >&2; exit 1; }
+version="$(cat "$from/VERSION")"
+if [ -n "$model" ]; then
+  [ -f "$model" ] || { echo "error: --model $model: file not found." >&2; exit 1; }
+  [ -f "${model%.*}.json" ] || { echo "error: --model $model: its manifest ${model%.*}.json is missing (edgecnn-train export writes both)." >&2; exit 1; }
+fi
+[ -z "$config" ] || [ -f "$config" ] || { echo "error: --config $config: file not found." >&2; exit 1; }
+
+staging="$(mktemp -d)"
+trap 'rm -rf "$staging"' EXIT
+tar -C "$from" -czf "$staging/release.tar.gz" .
+upload=("$staging/release.tar.gz")
+if [ -n "$model" ]; then
+  cp "$model" "$staging/model.onnx"; cp "${model%.*}.json" "$staging/model.json"
+  echo "$(basename "$model")" > "$staging/model.name"
+  upload+=("$staging/model.onnx" "$staging/model.json" "$staging/model.name")
+fi
+if [ -n "$config" ]; then cp "$config" "$staging/edgecnn.json"; upload+=("$staging/edgecnn.json"); fi
+
+incoming="$(remote mktemp -d /tmp/edgecnn-deploy.XXXXXX)"
+echo "Copying release $version to $target ..."
+scp -q "${scp_options[@]}" "${upload[@]}" "$target:$incoming/"
+remote "$settings mode=deploy version='$version' incoming='$incoming' bash -s" < scripts/deploy-remote.sh
