@@ -128,7 +128,7 @@ if ! restart_and_wait; then
 fi
 
 # Keep the three newest releases, and whatever current and previous point at.
-keep="$(readlink "$current"; [ -L "$previous" ] && readlink "$previous")"
+keep="$(readlink "$current"; if [ -L "$previous" ]; then readlink "$previous"; fi)"
 ls -1dt "$releases"/*/ 2>/dev/null | sed 's:/$::' | tail -n +4 | while read -r dir; do
   grep -qxF "$dir" <<<"$keep" || { $sudo rm -rf "$dir"; say "removed old release $(basename "$dir")"; }
 done

@@ -46,13 +46,12 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-ssh_options=(-o BatchMode=yes -o ConnectTimeout=10)
-[ -n "$port" ] && ssh_options+=(-p "$port")
-[ -n "$identity" ] && ssh_options+=(-i "$identity")
+common=(-o BatchMode=yes -o ConnectTimeout=10)
+[ -n "$identity" ] && common+=(-i "$identity")
 # shellcheck disable=SC2206 # word splitting of the user's extra options is intended
-[ -n "${EDGECNN_SSH_OPTIONS:-}" ] && ssh_options+=(${EDGECNN_SSH_OPTIONS})
-scp_options=("${ssh_options[@]}")
-[ -n "$port" ] && scp_options=("${scp_options[@]/-p/-P}")
+[ -n "${EDGECNN_SSH_OPTIONS:-}" ] && common+=(${EDGECNN_SSH_OPTIONS})
+ssh_options=("${common[@]}"); scp_options=("${common[@]}")
+if [ -n "$port" ]; then ssh_options+=(-p "$port"); scp_options+=(-P "$port"); fi
 
 remote() { ssh "${ssh_options[@]}" "$target" "$@"; }
 

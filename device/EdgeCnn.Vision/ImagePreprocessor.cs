@@ -166,18 +166,44 @@ public sealed class ImagePreprocessor : IDisposable
         }
     }
 
-    private unsafe void WritePlanes(Mat image, Span<float> destination)
+    private unsafe void WritePlanes(Mat image, Span<float> destination) =>
+        WritePlanes(Spec, (byte*)image.Ptr(0), image.Step(), _gain, _offset, destination);
+
+    /// <summary>
+    /// The last step of <see cref="Prepare(Mat, Span{float})"/> on its own, without OpenCV: 8-bit pixels that are
+    /// already at the spec's size and in its channel layout (interleaved rows, gray or the spec's channel order)
+    /// become the CHW float tensor with the spec's scale, mean and std.
+    /// </summary>
+    public static unsafe void PrepareRaw(PreprocessingSpec spec, ReadOnlySpan<byte> pixels, Span<float> destination)
     {
-        int width = Spec.Width, height = Spec.Height, channels = Spec.Channels;
+        ArgumentNullException.ThrowIfNull(spec);
+        int rowBytes = spec.Width * spec.Channels;
+        if (pixels.Length != rowBytes * spec.Height)
+            throw new ArgumentException($"a raw frame of {pixels.Length} bytes is not {spec.Width}x{spec.Height}x{spec.Channels} (the model's input).", nameof(pixels));
+        if (destination.Length != spec.TensorLength)
+            throw new ArgumentException($"destination holds {destination.Length} floats; this spec needs {spec.TensorLength}.", nameof(destination));
+        Span<float> gain = stackalloc float[spec.Channels], offset = stackalloc float[spec.Channels];
+        for (int c = 0; c < spec.Channels; c++)
+        {
+            gain[c] = spec.Scale / spec.Std[c];
+            offset[c] = -spec.Mean[c] / spec.Std[c];
+        }
+        fixed (byte* first = pixels) WritePlanes(spec, first, rowBytes, gain, offset, destination);
+    }
+
+    // Interleaved rows (HWC bytes) to planes (CHW floats): pixel * gain + offset, per channel.
+    private static unsafe void WritePlanes(PreprocessingSpec spec, byte* first, long stride, ReadOnlySpan<float> gains, ReadOnlySpan<float> offsets, Span<float> destination)
+    {
+        int width = spec.Width, height = spec.Height, channels = spec.Channels;
         int plane = width * height;
         fixed (float* output = destination)
         {
             for (int y = 0; y < height; y++)
             {
-                byte* row = (byte*)image.Ptr(y);
+                byte* row = first + y * stride;
                 for (int c = 0; c < channels; c++)
                 {
-                    float gain = _gain[c], offset = _offset[c];
+                    float gain = gains[c], offset = offsets[c];
                     float* target = output + c * plane + y * width;
                     byte* pixel = row + c;
                     for (int x = 0; x < width; x++, pixel += channels)

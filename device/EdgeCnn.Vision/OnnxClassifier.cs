@@ -12,7 +12,8 @@ namespace EdgeCnn.Vision;
 public sealed class OnnxClassifier : IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly ImagePreprocessor _preprocessor;
+    // Made on first use: OpenCV's native library is only needed for frames, not for raw tensors.
+    private ImagePreprocessor? _preprocessor;
     private readonly RunOptions _runOptions = new();
     private readonly OrtValue _inputValue;
     private readonly OrtValue _outputValue;
@@ -52,7 +53,6 @@ public sealed class OnnxClassifier : IDisposable
             _binding = _session.CreateIoBinding();
             _binding.BindInput(manifest.InputName, _inputValue);
             _binding.BindOutput(manifest.OutputName, _outputValue);
-            _preprocessor = new ImagePreprocessor(p);
         }
         catch
         {
@@ -94,7 +94,7 @@ public sealed class OnnxClassifier : IDisposable
     /// The first half of <see cref="Classify"/>: turns <paramref name="frame"/> into the model's input tensor. Split
     /// out so that the device can time preprocessing and inference separately.
     /// </summary>
-    public void Prepare(Mat frame) => _preprocessor.Prepare(frame, _input);
+    public void Prepare(Mat frame) => (_preprocessor ??= new ImagePreprocessor(Manifest.Preprocessing)).Prepare(frame, _input);
 
     /// <summary>The second half of <see cref="Classify"/>: runs the model on the prepared input.</summary>
     public Classification Infer() => Run();
@@ -148,6 +148,6 @@ public sealed class OnnxClassifier : IDisposable
         _outputValue.Dispose();
         _runOptions.Dispose();
         _session.Dispose();
-        _preprocessor.Dispose();
+        _preprocessor?.Dispose();
     }
 }

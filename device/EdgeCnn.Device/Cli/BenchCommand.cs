@@ -45,7 +45,7 @@ internal static class BenchCommand
 
     public static int Run(string? configFile, int frames, int warmup, bool compareOpenCvDnn, TextWriter output, CancellationToken stop)
     {
-        using IHost host = DeviceHost.Build(configFile, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        using IHost host = DeviceHost.Build(configFile, builder => builder.Logging.ClearProviders());
         ModelOptions model = host.Services.GetRequiredService<IOptions<ModelOptions>>().Value;
         SourceOptions sourceOptions = host.Services.GetRequiredService<IOptions<SourceOptions>>().Value;
         RuleList rules = host.Services.GetRequiredService<IOptions<RuleList>>().Value;

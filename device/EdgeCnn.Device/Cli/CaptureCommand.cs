@@ -47,7 +47,7 @@ internal static class CaptureCommand
             throw new ArgumentException($"--label '{label}' must be a plain folder name (letters, digits, '-', '_').");
         if (count < 1) throw new ArgumentException($"--count is {count}; save at least 1 frame.");
         if (intervalSeconds < 0) throw new ArgumentException($"--interval is {intervalSeconds}; use 0 or more seconds.");
-        using IHost host = DeviceHost.Build(configFile, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        using IHost host = DeviceHost.Build(configFile, builder => builder.Logging.ClearProviders());
         SourceOptions options = host.Services.GetRequiredService<IOptions<SourceOptions>>().Value;
         string folder = Path.Combine(dataset, label);
         Directory.CreateDirectory(folder);

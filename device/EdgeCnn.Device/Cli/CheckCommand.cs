@@ -36,7 +36,7 @@ internal static class CheckCommand
             output.WriteLine($"PROBLEM  {what,-8} {detail}");
         }
 
-        using IHost host = DeviceHost.Build(configFile, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        using IHost host = DeviceHost.Build(configFile, builder => builder.Logging.ClearProviders());
         T? Options<T>(string what) where T : class
         {
             try
@@ -77,7 +77,8 @@ internal static class CheckCommand
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or BadImageFormatException or EntryPointNotFoundException)
         {
-            string detail = (e.InnerException ?? e).Message.Split('\n')[0];
+            // The loader's message goes on about strace and LD_DEBUG; its first sentence says what failed.
+            string detail = (e.InnerException ?? e).Message.Split(". ")[0].TrimEnd('.');
             return "libOpenCvSharpExtern.so (OpenCvSharp's native library) cannot be loaded: " + detail + ". " +
                 (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64
                     ? "On linux-arm64 publish with the arm64 runtime package (scripts/publish.sh --opencv-runtime PACKAGE), or put a libOpenCvSharpExtern.so built for arm64 beside edgecnn-device or on LD_LIBRARY_PATH; see README, 'OpenCV on the Pi'."

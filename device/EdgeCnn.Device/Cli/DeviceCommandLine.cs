@@ -24,6 +24,7 @@ internal static class DeviceCommandLine
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(CaptureCommand.Create());
         root.Subcommands.Add(OffCommand.Create());
+        root.Subcommands.Add(ClassifyCommand.Create());
         root.SetAction((result, token) => RunCommand.RunAsync(result.GetValue(Config), token));
         try
         {

@@ -1,0 +1,97 @@
+namespace EdgeCnn.Tests;
+
+/// <summary>scripts/deploy.sh against a real sshd on 127.0.0.1, installing under a prefix with systemctl skipped.</summary>
+public sealed class DeployTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly SshServer _ssh;
+    private readonly string _prefix;
+
+    public DeployTests()
+    {
+        _ssh = new SshServer(_folder["ssh"]);
+        _prefix = _folder["target"];
+        _ssh.GiveToUser(_prefix);
+    }
+
+    public void Dispose()
+    {
+        _ssh.Dispose();
+        _folder.Dispose();
+    }
+
+    // A stand-in for scripts/publish.sh's output: the real unit, setup script and settings, a fake executable.
+    private string Publish(string version, string executable = "#!/bin/sh\necho edgecnn-device\n")
+    {
+        string folder = _folder[$"publish-{version}"];
+        Directory.CreateDirectory(Path.Combine(folder, "models"));
+        File.WriteAllText(Path.Combine(folder, "VERSION"), version + "\n");
+        File.WriteAllText(Path.Combine(folder, "edgecnn-device"), executable);
+        File.Copy(Repository.File("systemd/edgecnn.service"), Path.Combine(folder, "edgecnn.service"));
+        File.Copy(Repository.File("scripts/pi-setup.sh"), Path.Combine(folder, "pi-setup.sh"));
+        File.Copy(Repository.File("models/pi-settings.json"), Path.Combine(folder, "models/pi-settings.json"));
+        return folder;
+    }
+
+    private (int ExitCode, string Output) Deploy(params string[] options) =>
+        Repository.Run("bash", ["scripts/deploy.sh", _ssh.Target, "-p", _ssh.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-i", _ssh.ClientKey, "--prefix", _prefix, "--no-systemctl", .. options],
+            new() { ["EDGECNN_SSH_OPTIONS"] = SshServer.Options }, TimeSpan.FromMinutes(2));
+
+    private string Target(string path) => Path.Combine(_prefix, path);
+
+    private string Current => File.ResolveLinkTarget(Target("opt/edgecnn/current"), returnFinalTarget: false)!.FullName;
+
+    [Fact]
+    public void Deploys_switch_current_atomically_are_idempotent_and_roll_back()
+    {
+        string first = Publish("1.0.0-a");
+        (int exit, string output) = Deploy("--from", first);
+        Assert.True(exit == 0, output);
+        Assert.Equal(Target("opt/edgecnn/releases/1.0.0-a"), Current);
+        Assert.Equal("echo edgecnn-device", File.ReadAllLines(Path.Combine(Current, "edgecnn-device"))[1]);
+        Assert.Equal(File.ReadAllText(Repository.File("models/pi-settings.json")), File.ReadAllText(Target("etc/edgecnn/edgecnn.json")));
+        Assert.Equal(File.ReadAllText(Repository.File("systemd/edgecnn.service")), File.ReadAllText(Target("etc/systemd/system/edgecnn.service")));
+        Assert.Contains("systemctl skipped", output);
+
+        // The same release again: nothing to do.
+        (exit, output) = Deploy("--from", first);
+        Assert.True(exit == 0, output);
+        Assert.Contains("nothing changed", output);
+        Assert.Equal(Target("opt/edgecnn/releases/1.0.0-a"), Current);
+        Assert.False(File.Exists(Target("opt/edgecnn/previous")));
+
+        // A new release with new settings and a model.
+        string second = Publish("1.0.0-b", "#!/bin/sh\necho second\n");
+        string settings = _folder["my-settings.json"];
+        File.WriteAllText(settings, "{ \"Gpio\": { \"Driver\": \"libgpiod\", \"Chip\": 4 } }");
+        (exit, output) = Deploy("--from", second, "--config", settings, "--model", Repository.File("models/fashion-mnist.onnx"));
+        Assert.True(exit == 0, output);
+        Assert.Equal(Target("opt/edgecnn/releases/1.0.0-b"), Current);
+        Assert.Equal(Target("opt/edgecnn/releases/1.0.0-a"), File.ResolveLinkTarget(Target("opt/edgecnn/previous"), false)!.FullName);
+        Assert.Equal(File.ReadAllText(settings), File.ReadAllText(Target("etc/edgecnn/edgecnn.json")));
+        Assert.Equal(File.ReadAllText(Repository.File("models/pi-settings.json")), File.ReadAllText(Target("etc/edgecnn/edgecnn.json.previous")));
+        Assert.Equal(File.ReadAllBytes(Repository.File("models/fashion-mnist.onnx")), File.ReadAllBytes(Target("etc/edgecnn/models/fashion-mnist.onnx")));
+        Assert.True(File.Exists(Target("etc/edgecnn/models/fashion-mnist.json")));
+        Assert.Equal("EDGECNN_Model__Path=/etc/edgecnn/models/fashion-mnist.onnx", File.ReadAllText(Target("etc/edgecnn/model.env")).Trim());
+
+        (exit, output) = Deploy("--rollback");
+        Assert.True(exit == 0, output);
+        Assert.Equal(Target("opt/edgecnn/releases/1.0.0-a"), Current);
+        Assert.Equal(Target("opt/edgecnn/releases/1.0.0-b"), File.ResolveLinkTarget(Target("opt/edgecnn/previous"), false)!.FullName);
+        Assert.Contains("rolled back", output);
+    }
+
+    [Fact]
+    public void A_target_that_refuses_the_key_gets_a_clear_message()
+    {
+        (int exit, string output) = Repository.Run("bash",
+            ["scripts/deploy.sh", $"nobody-{Guid.NewGuid():N}"[..12] + "@127.0.0.1", "-p", _ssh.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+             "-i", _ssh.ClientKey, "--from", Publish("1.0.0-c"), "--no-systemctl"],
+            new() { ["EDGECNN_SSH_OPTIONS"] = SshServer.Options });
+
+        Assert.Equal(1, exit);
+        Assert.Contains("cannot log in to nobody-", output);
+        Assert.Contains("ssh-copy-id", output);
+    }
+}

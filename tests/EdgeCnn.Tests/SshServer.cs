@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace EdgeCnn.Tests;
+
+/// <summary>
+/// A real OpenSSH server (Debian's openssh-server) on 127.0.0.1 for one test: its own host key, a throwaway client
+/// key, and when the tests run as root, a throwaway user that is deleted afterwards.
+/// </summary>
+internal sealed class SshServer : IDisposable
+{
+    private readonly Process _sshd;
+    private readonly bool _createdUser;
+
+    public SshServer(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        Home = Path.Combine(folder, "home");
+        Directory.CreateDirectory(Home);
+        if (Environment.UserName == "root")
+        {
+            User = $"ecdeploy{Random.Shared.Next(100000, 999999)}";
+            Must("useradd", ["-M", "-d", Home, "-s", "/bin/bash", User]);
+            Must("usermod", ["-p", "*", User]); // no password, yet not "locked", which sshd would refuse
+            Must("chown", [User, Home]);
+            _createdUser = true;
+        }
+        else
+        {
+            User = Environment.UserName;
+        }
+        string hostKey = Path.Combine(folder, "host_ed25519");
+        ClientKey = Path.Combine(folder, "client_ed25519");
+        Must("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
+        Must("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", ClientKey]);
+        string authorized = Path.Combine(folder, "authorized_keys");
+        File.Copy(ClientKey + ".pub", authorized);
+
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        string config = Path.Combine(folder, "sshd_config");
+        File.WriteAllLines(config,
+        [
+            $"Port {Port}", "ListenAddress 127.0.0.1", $"HostKey {hostKey}", $"AuthorizedKeysFile {authorized}",
+            "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no", "PidFile none",
+            "PermitRootLogin prohibit-password", $"AllowUsers {User}", "LogLevel ERROR", "Subsystem sftp internal-sftp",
+        ]);
+        if (Environment.UserName == "root") Directory.CreateDirectory("/run/sshd");
+        _sshd = Process.Start(new ProcessStartInfo("/usr/sbin/sshd", ["-D", "-e", "-f", config]) { RedirectStandardError = true, UseShellExecute = false })
+            ?? throw new InvalidOperationException("sshd did not start");
+        _sshd.ErrorDataReceived += (_, _) => { };
+        _sshd.BeginErrorReadLine();
+        if (!SpinWait.SpinUntil(Accepts, TimeSpan.FromSeconds(20))) throw new InvalidOperationException($"sshd is not listening on port {Port}");
+    }
+
+    public string User { get; }
+
+    public string Home { get; }
+
+    public int Port { get; }
+
+    public string ClientKey { get; }
+
+    public string Target => $"{User}@127.0.0.1";
+
+    /// <summary>ssh options for a server whose host key no known_hosts file has seen.</summary>
+    public static string Options => "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR";
+
+    /// <summary>Makes <paramref name="path"/> belong to the ssh user, so it can deploy there without sudo.</summary>
+    public void GiveToUser(string path)
+    {
+        Directory.CreateDirectory(path);
+        if (_createdUser) Must("chown", ["-R", User, path]);
+    }
+
+    private bool Accepts()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, Port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            Thread.Sleep(100);
+            return false;
+        }
+    }
+
+    private static void Must(string program, string[] arguments)
+    {
+        (int exit, string output) = Repository.Run(program, arguments);
+        if (exit != 0) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {output}");
+    }
+
+    public void Dispose()
+    {
+        if (!_sshd.HasExited) _sshd.Kill();
+        _sshd.WaitForExit();
+        _sshd.Dispose();
+        if (_createdUser) Repository.Run("userdel", [User]);
+    }
+}
