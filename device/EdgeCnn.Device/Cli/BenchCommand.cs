@@ -68,6 +68,7 @@ internal static class BenchCommand
         var stages = Enum.GetValues<Stage>().ToDictionary(s => s, _ => new List<long>(frames));
         var dnnTimes = new List<long>(frames);
         long captureBytes = 0, pipelineBytes = 0;
+        int captureAllocatingFrames = 0, pipelineAllocatingFrames = 0;
         int agree = 0;
         long started = 0;
         for (int i = 0; i < warmup + frames && !stop.IsCancellationRequested; i++)
@@ -106,6 +107,8 @@ internal static class BenchCommand
             stages[Stage.Decision].Add(t4 - t3);
             captureBytes += a1 - a0;
             pipelineBytes += a2 - a1;
+            if (a1 > a0) captureAllocatingFrames++;
+            if (a2 > a1) pipelineAllocatingFrames++;
         }
         int measured = stages[Stage.Capture].Count;
         if (measured == 0) return 130;
@@ -130,7 +133,8 @@ internal static class BenchCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"preprocess+infer+decide costs {100 * pipelineMean / captureMean:0.0} % of capture/decode (mean per frame)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"allocated bytes per frame: capture {captureBytes / (double)measured:0.#}, preprocess+infer+decide {pipelineBytes / (double)measured:0.#}"));
+            $"allocated bytes per frame: capture {captureBytes / (double)measured:0.#}, preprocess+infer+decide {pipelineBytes / (double)measured:0.#} " +
+            $"(frames that allocated at all: {captureAllocatingFrames} and {pipelineAllocatingFrames} of {measured})"));
         if (net is not null)
         {
             double ort = SampleWindow.Percentile([.. stages[Stage.Inference]], 50), cv = SampleWindow.Percentile([.. dnnTimes], 50);
