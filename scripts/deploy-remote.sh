@@ -10,6 +10,7 @@ previous="$base/previous"
 etc="$prefix/etc/edgecnn"
 unit="$prefix/etc/systemd/system/edgecnn.service"
 changed=false
+model_changed=false
 
 say() { echo "[$(hostname)] $*"; }
 
@@ -88,10 +89,16 @@ if [ -f "$incoming/model.onnx" ]; then
   name="$(cat "$incoming/model.name")"
   $sudo mkdir -p "$etc/models"
   if ! cmp -s "$incoming/model.onnx" "$etc/models/$name" || ! cmp -s "$incoming/model.json" "$etc/models/${name%.*}.json"; then
-    $sudo install -m 0644 "$incoming/model.json" "$etc/models/${name%.*}.json"
-    $sudo install -m 0644 "$incoming/model.onnx" "$etc/models/$name"
-    echo "EDGECNN_Model__Path=/etc/edgecnn/models/$name" | $sudo tee "$etc/model.env" >/dev/null
+    # Manifest first, then the model, each renamed into place: the service's reloader sees a complete pair.
+    $sudo install -m 0644 "$incoming/model.json" "$etc/models/.${name%.*}.json.new"
+    $sudo mv -f "$etc/models/.${name%.*}.json.new" "$etc/models/${name%.*}.json"
+    $sudo install -m 0644 "$incoming/model.onnx" "$etc/models/.$name.new"
+    $sudo mv -f "$etc/models/.$name.new" "$etc/models/$name"
     say "installed model $etc/models/$name"
+    model_changed=true
+  fi
+  if [ "$(cat "$etc/model.env" 2>/dev/null)" != "EDGECNN_Model__Path=/etc/edgecnn/models/$name" ]; then
+    echo "EDGECNN_Model__Path=/etc/edgecnn/models/$name" | $sudo tee "$etc/model.env" >/dev/null
     changed=true
   fi
 fi
@@ -114,7 +121,12 @@ fi
 rm -rf "$incoming"
 
 if ! $changed; then
-  say "nothing changed; the service was left as it is"
+  if $model_changed; then
+    # Only the model's files changed: the running service validates and swaps it in by itself (Model:HotReload).
+    say "only the model changed: the service reloads it without a restart (journalctl -u edgecnn shows 'model reloaded')"
+  else
+    say "nothing changed; the service was left as it is"
+  fi
   exit 0
 fi
 if ! restart_and_wait; then

@@ -154,4 +154,63 @@ public sealed class DeviceServiceTests : IDisposable
                                           && e.Message.Contains("Reopening in 0.1 s", StringComparison.Ordinal));
         Assert.True(log.Entries.Count(e => e.Message.StartsWith("source opened: /bin/sh", StringComparison.Ordinal)) >= 3);
     }
+
+    [Fact]
+    public async Task A_replaced_model_is_swapped_in_between_frames_and_a_corrupt_one_is_refused()
+    {
+        string models = _folder["models"];
+        Directory.CreateDirectory(models);
+        string modelPath = Path.Combine(models, "shapes.onnx");
+        File.Copy(ShapesModel.ModelPath, modelPath);
+        File.Copy(Path.ChangeExtension(ShapesModel.ModelPath, ".json"), Path.ChangeExtension(modelPath, ".json"));
+        string second = _folder["untrained/shapes.onnx"];
+        Directory.CreateDirectory(Path.GetDirectoryName(second)!);
+        ShapesModel.WriteUntrained(second);
+        string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);
+        var settings = new
+        {
+            Model = new { Path = modelPath, IntraOpThreads = 1 },
+            Source = new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } },
+            Gpio = new { Driver = "simulated" },
+            Outputs = Array.Empty<object>(),
+            Rules = Array.Empty<object>(),
+        };
+        string config = DeviceConfigFile.Write(_folder["device.json"], settings);
+        var log = new CapturingLoggerProvider();
+        using IHost host = DeviceHost.Build(config, builder => builder.Logging.AddProvider(log), systemFile: null);
+        FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
+        FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
+        await host.StartAsync();
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => statistics.FramesClassified > 10, TimeSpan.FromSeconds(30)));
+            string firstSha = service.Manifest!.ModelSha256;
+            Assert.True(statistics.LastTop.Probability > 0.9, $"the trained model is sure of its circles ({statistics.LastTop.Probability})");
+
+            // Replace the pair, manifest first, as deploy.sh does.
+            File.Copy(Path.ChangeExtension(second, ".json"), Path.ChangeExtension(modelPath, ".json"), overwrite: true);
+            File.Copy(second, modelPath, overwrite: true);
+            Assert.True(SpinWait.SpinUntil(() => service.Reloader!.Reloads == 1, TimeSpan.FromSeconds(30)), string.Join("\n", log.Entries.Select(e => e.Message)));
+            long afterSwap = statistics.FramesClassified;
+            Assert.True(SpinWait.SpinUntil(() => statistics.FramesClassified > afterSwap + 5, TimeSpan.FromSeconds(30)));
+            Assert.NotEqual(firstSha, service.Manifest!.ModelSha256);
+            Assert.True(statistics.LastTop.Probability < 0.9, $"the untrained model is not sure of anything ({statistics.LastTop.Probability})");
+            Assert.Contains(log.Entries, e => e.Message.StartsWith("model reloaded: ", StringComparison.Ordinal));
+
+            // A corrupt model file: refused, and the loop goes on with the model it has.
+            string secondSha = service.Manifest.ModelSha256;
+            File.WriteAllBytes(modelPath, [1, 2, 3, 4, 5]);
+            Assert.True(SpinWait.SpinUntil(() => service.Reloader!.LastRefusal is not null, TimeSpan.FromSeconds(30)));
+            Assert.Contains("SHA-256", service.Reloader!.LastRefusal);
+            long afterRefusal = statistics.FramesClassified;
+            Assert.True(SpinWait.SpinUntil(() => statistics.FramesClassified > afterRefusal + 5, TimeSpan.FromSeconds(30)));
+            Assert.Equal(secondSha, service.Manifest.ModelSha256);
+            Assert.Equal(1, service.Reloader.Reloads);
+            Assert.Contains(log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("was refused, the running one stays", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
 }

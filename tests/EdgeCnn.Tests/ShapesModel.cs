@@ -18,6 +18,26 @@ internal static class ShapesModel
     /// <summary>Frame size the model was trained at (the clips use the same).</summary>
     public const int FrameSize = 96;
 
+    /// <summary>
+    /// Writes a second model for the same classes, untrained (random weights, seeded): it classifies differently
+    /// and with little confidence, which is what a model swap should make visible.
+    /// </summary>
+    public static void WriteUntrained(string modelPath)
+    {
+        Assert.True(Presets.TryGet("lenet5", out ArchitectureSpec? spec));
+        NetworkPlan plan = NetworkPlan.Create(spec, new InputShape(1, 28, 28), ShapesDataset.Classes.Length);
+        TorchSharp.torch.manual_seed(3);
+        using TorchSharp.Modules.Sequential model = NetworkBuilder.Build(plan);
+        var record = new RunRecord
+        {
+            Architecture = spec, Input = plan.Input, Classes = ShapesDataset.Classes,
+            Preprocessing = EdgeCnn.Vision.PreprocessingSpec.Unit(28, 28, 1) with { Mean = [0.5f], Std = [0.5f] },
+        };
+        var random = new Random(2);
+        float[] batch = [.. Enumerable.Range(0, 4 * 784).Select(_ => (float)random.NextDouble())];
+        EdgeCnn.Trainer.Onnx.ModelExport.Write(plan, model, record, batch, 4, "random inputs", modelPath, EdgeCnn.Vision.OutputKind.Logits);
+    }
+
     private static string Train()
     {
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Folder.Dispose();

@@ -17,6 +17,12 @@ public sealed class ModelOptions
     /// <summary>Whether idle ONNX Runtime threads spin. Off: spinning burns the cores the camera needs.</summary>
     public bool AllowSpinning { get; set; }
 
+    /// <summary>
+    /// Watch the model file and its manifest and swap in a replaced model between frames, after checking it; a model
+    /// that fails a check is refused and the running one stays.
+    /// </summary>
+    public bool HotReload { get; set; } = true;
+
     /// <summary>The model path made absolute, for messages and for opening.</summary>
     public string FullPath => System.IO.Path.GetFullPath(Path);
 

@@ -18,7 +18,9 @@ namespace EdgeCnn.Device.Loop;
 public sealed partial class FrameLoop : IDisposable
 {
     private static readonly TimeSpan CaptureStallLimit = TimeSpan.FromSeconds(2);
-    private readonly OnnxClassifier _classifier;
+    private OnnxClassifier _classifier;
+    private OnnxClassifier? _offered;
+    private TaskCompletionSource<OnnxClassifier>? _swapped;
     private readonly RegionOfInterest _region;
     private readonly RuleEngine _engine;
     private readonly OutputBank _outputs;
@@ -52,6 +54,22 @@ public sealed partial class FrameLoop : IDisposable
         _logger = logger;
         _events = new RuleEvent[engine.Rules.Count];
         _thread = new Thread(Run) { Name = "edgecnn frame loop", IsBackground = true };
+    }
+
+    /// <summary>The classifier in use (a reload replaces it between frames).</summary>
+    public OnnxClassifier Classifier => Volatile.Read(ref _classifier);
+
+    /// <summary>
+    /// Hands the loop a new, already validated classifier; it is swapped in before the next frame. The task
+    /// completes with the classifier it replaced, which the caller then disposes, off the loop.
+    /// </summary>
+    public Task<OnnxClassifier> Offer(OnnxClassifier next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var swapped = new TaskCompletionSource<OnnxClassifier>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _swapped, swapped);
+        Volatile.Write(ref _offered, next);
+        return swapped.Task;
     }
 
     /// <summary>Completes when the first frame has been classified.</summary>
@@ -100,6 +118,7 @@ public sealed partial class FrameLoop : IDisposable
 
     private void Process(Mat frame, long number, DateTimeOffset time)
     {
+        if (Volatile.Read(ref _offered) is not null) SwapClassifier();
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         long t0 = Stopwatch.GetTimestamp();
         _classifier.Prepare(_region.Apply(frame));
@@ -125,6 +144,15 @@ public sealed partial class FrameLoop : IDisposable
         _statistics.LoopAllocations.Add(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
     }
 
+    // Between frames, so no frame sees half of one model and half of another.
+    private void SwapClassifier()
+    {
+        OnnxClassifier next = Interlocked.Exchange(ref _offered, null)!;
+        OnnxClassifier old = _classifier;
+        Volatile.Write(ref _classifier, next);
+        Interlocked.Exchange(ref _swapped, null)?.TrySetResult(old);
+    }
+
     private void SignalReady(Classification top)
     {
         string label = _classifier.Manifest.Labels[top.ClassIndex];
@@ -139,6 +167,9 @@ public sealed partial class FrameLoop : IDisposable
         _stop = true;
         if (_thread.IsAlive) _thread.Join();
         _outputs.SwitchAllOff();
+        // An offer the loop never took is released here; whoever offered it learns that it was not used.
+        Interlocked.Exchange(ref _offered, null)?.Dispose();
+        Interlocked.Exchange(ref _swapped, null)?.TrySetCanceled();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "first frame classified ({Label}, {Probability:P1}); ready")]

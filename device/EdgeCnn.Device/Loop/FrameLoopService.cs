@@ -36,15 +36,22 @@ public sealed partial class FrameLoopService(
     private FrameCapture? _capture;
     private RegionOfInterest? _region;
     private FrameLoop? _loop;
+    private ModelReloader? _reloader;
 
     /// <summary>The process exit code the loop asks for: 0 unless it failed.</summary>
     public int ExitCode { get; private set; }
 
     /// <summary>The model's manifest, once started.</summary>
-    public ModelManifest? Manifest => _classifier?.Manifest;
+    public ModelManifest? Manifest => _loop?.Classifier.Manifest ?? _classifier?.Manifest;
 
     /// <summary>Per-class and per-rule counts (and the score against a clip's truth), once started.</summary>
     public ClassTally? Tally { get; private set; }
+
+    /// <summary>The model watcher, when Model:HotReload is on.</summary>
+    public ModelReloader? Reloader => _reloader;
+
+    /// <summary>The frame loop, once started.</summary>
+    internal FrameLoop? Loop => _loop;
 
     /// <summary>The outputs, once started.</summary>
     public OutputBank? Outputs => _outputs;
@@ -74,6 +81,7 @@ public sealed partial class FrameLoopService(
         _capture = new FrameCapture(sourceOptions, () => openSource(sourceOptions), _frames, statistics, clock, loggerFactory.CreateLogger<FrameCapture>());
         _loop = new FrameLoop(_classifier, _region, engine, _outputs, _frames, _capture, statistics, Tally, bus, notifier, loggerFactory.CreateLogger<FrameLoop>());
         _loop.Completion.ContinueWith(OnLoopEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (modelOptions.HotReload) _reloader = new ModelReloader(modelOptions, _loop, loggerFactory.CreateLogger<ModelReloader>());
         _capture.Start();
         _loop.Start();
         return Task.CompletedTask;
@@ -95,6 +103,7 @@ public sealed partial class FrameLoopService(
     public Task StopAsync(CancellationToken cancellationToken)
     {
         notifier.Stopping();
+        _reloader?.Dispose();
         _loop?.Dispose();
         _capture?.Dispose();
         _outputs?.SwitchAllOff();
@@ -113,12 +122,15 @@ public sealed partial class FrameLoopService(
     {
         AppDomain.CurrentDomain.UnhandledException -= SwitchOffOnCrash;
         AppDomain.CurrentDomain.ProcessExit -= SwitchOffOnExit;
+        _reloader?.Dispose();
         _loop?.Dispose();
         _capture?.Dispose();
         _outputs?.Dispose();
         _frames?.Dispose();
         _region?.Dispose();
-        _classifier?.Dispose();
+        // The loop's classifier may be a reloaded one; the first one was then disposed by the reloader.
+        if (_loop is not null) _loop.Classifier.Dispose();
+        else _classifier?.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "model {Path}: {Architecture}, {Classes} classes, input {Width}x{Height}x{Channels}; ONNX Runtime {Threads} threads, spinning {Spinning}")]
