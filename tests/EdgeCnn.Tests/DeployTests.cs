@@ -75,6 +75,17 @@ public sealed class DeployTests : IDisposable
         Assert.True(File.Exists(Target("etc/edgecnn/models/fashion-mnist.json")));
         Assert.Equal("EDGECNN_Model__Path=/etc/edgecnn/models/fashion-mnist.onnx", File.ReadAllText(Target("etc/edgecnn/model.env")).Trim());
 
+        // Only the model's bytes change (same name): no restart, the service's hot-reload takes it.
+        string other = _folder["other"];
+        Directory.CreateDirectory(other);
+        File.WriteAllText(Path.Combine(other, "fashion-mnist.onnx"), "another model");
+        File.WriteAllText(Path.Combine(other, "fashion-mnist.json"), "{}");
+        (exit, output) = Deploy("--from", second, "--config", settings, "--model", Path.Combine(other, "fashion-mnist.onnx"));
+        Assert.True(exit == 0, output);
+        Assert.Contains("only the model changed: the service reloads it without a restart", output);
+        Assert.Equal("another model", File.ReadAllText(Target("etc/edgecnn/models/fashion-mnist.onnx")));
+        Assert.Equal(Target("opt/edgecnn/releases/1.0.0-b"), Current);
+
         (exit, output) = Deploy("--rollback");
         Assert.True(exit == 0, output);
         Assert.Equal(Target("opt/edgecnn/releases/1.0.0-a"), Current);
