@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Prometheus;
 
 namespace EdgeCnn.Device.Loop;
 
@@ -9,10 +10,24 @@ namespace EdgeCnn.Device.Loop;
 public sealed class FrameStatistics
 {
     private readonly SampleWindow[] _stages = Enum.GetValues<Stage>().Select(_ => new SampleWindow()).ToArray();
+    private readonly Histogram _inferenceSeconds;
+    private long _lastClassified;
     private long _classified;
     private long _reconnects;
     private int _lastClass = -1;
     private float _lastProbability;
+
+    /// <summary>Makes the windows and the Prometheus registry that <c>/metrics</c> exports.</summary>
+    public FrameStatistics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        _inferenceSeconds = Metrics.WithCustomRegistry(Registry).CreateHistogram("edgecnn_inference_seconds",
+            "Time ONNX Runtime took to classify one frame.",
+            new HistogramConfiguration { Buckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1] });
+    }
+
+    /// <summary>The metrics registry: the inference histogram lives here; exporters add the counters.</summary>
+    public CollectorRegistry Registry { get; }
 
     /// <summary>Stopwatch timestamps of recently classified frames, for the frame rate.</summary>
     public SampleWindow ClassifiedAt { get; } = new(256);
@@ -36,7 +51,21 @@ public sealed class FrameStatistics
     public SampleWindow Durations(Stage stage) => _stages[(int)stage];
 
     /// <summary>Records how long <paramref name="stage"/> took, in Stopwatch ticks.</summary>
-    public void Record(Stage stage, long elapsedTicks) => _stages[(int)stage].Add(elapsedTicks);
+    public void Record(Stage stage, long elapsedTicks)
+    {
+        _stages[(int)stage].Add(elapsedTicks);
+        if (stage == Stage.Inference) _inferenceSeconds.Observe(elapsedTicks / (double)Stopwatch.Frequency);
+    }
+
+    /// <summary>Time since the last classified frame, or null before the first.</summary>
+    public TimeSpan? SinceLastFrame
+    {
+        get
+        {
+            long last = Interlocked.Read(ref _lastClassified);
+            return last == 0 ? null : Stopwatch.GetElapsedTime(last);
+        }
+    }
 
     /// <summary>Records a classified frame.</summary>
     public void RecordClassified(int classIndex, float probability)
@@ -44,7 +73,9 @@ public sealed class FrameStatistics
         Volatile.Write(ref _lastClass, classIndex);
         Volatile.Write(ref _lastProbability, probability);
         Interlocked.Increment(ref _classified);
-        ClassifiedAt.Add(Stopwatch.GetTimestamp());
+        long now = Stopwatch.GetTimestamp();
+        Interlocked.Exchange(ref _lastClassified, now);
+        ClassifiedAt.Add(now);
     }
 
     /// <summary>Records a reopened source.</summary>
