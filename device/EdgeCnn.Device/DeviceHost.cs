@@ -1,6 +1,7 @@
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Status;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -42,6 +43,9 @@ public static class DeviceHost
         builder.Services.AddHostedService<RuleEventLogger>();
         builder.Services.AddSingleton<FrameLoopService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FrameLoopService>());
+        // After the loop, so it starts once there is something to show and stops before the loop does.
+        builder.Services.AddSingleton<StatusServer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<StatusServer>());
         configure?.Invoke(builder);
         return builder.Build();
     }
@@ -54,10 +58,12 @@ public static class DeviceHost
         services.AddOptions<GpioOptions>().BindConfiguration(GpioOptions.Section).ValidateOnStart();
         services.AddOptions<OutputList>().BindConfiguration(OutputList.Section).ValidateOnStart();
         services.AddOptions<RuleList>().BindConfiguration(RuleList.Section).ValidateOnStart();
+        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ModelOptions>>(new OptionsValidator<ModelOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<SourceOptions>>(new OptionsValidator<SourceOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<GpioOptions>>(new OptionsValidator<GpioOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<RuleList>, RuleListValidator>();
+        services.AddSingleton<IValidateOptions<HttpOptions>>(new OptionsValidator<HttpOptions>(o => o.Validate()));
         return services;
     }
 }

@@ -74,13 +74,16 @@ public sealed class DeviceCommandTests : IDisposable
         string config = Config(new { Type = "file", Path = _folder["missing.avi"] },
             rules: [DeviceConfigFile.Rule("dog-led", "dog", "led"), DeviceConfigFile.Rule("siren", "circle", "siren")]);
         var output = new ConcurrentQueue<string>();
-        using Process device = StartDevice(["--config", config], [], output);
+        // The environment overrides the file, and is validated the same way.
+        using Process device = StartDevice(["--config", config],
+            new() { ["EDGECNN_Http__Enabled"] = "true", ["EDGECNN_Http__Urls"] = "https://0.0.0.0:8443" }, output);
         Assert.True(device.WaitForExit(60_000));
         device.WaitForExit();
 
         Assert.Equal(2, device.ExitCode);
         string all = string.Join("\n", output);
         Assert.Contains("configuration error: Source:Path", all);
+        Assert.Contains("configuration error: Http:Urls: 'https://0.0.0.0:8443' is not an http://HOST:PORT address", all);
         Assert.Contains("configuration error: Rules:0:Class 'dog' is not a label of the model; its labels are: circle, square, triangle.", all);
         Assert.Contains("configuration error: Rules:1:Outputs names 'siren', which is not a configured output; the outputs are: led.", all);
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Device.Rules;
+using EdgeCnn.Device.Status;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
@@ -21,6 +22,7 @@ public sealed partial class FrameLoop : IDisposable
     private OnnxClassifier _classifier;
     private OnnxClassifier? _offered;
     private TaskCompletionSource<OnnxClassifier>? _swapped;
+    private TaskCompletionSource<FrameSnapshot>? _snapshotRequest;
     private readonly RegionOfInterest _region;
     private readonly RuleEngine _engine;
     private readonly OutputBank _outputs;
@@ -71,6 +73,19 @@ public sealed partial class FrameLoop : IDisposable
         Volatile.Write(ref _offered, next);
         return swapped.Task;
     }
+
+    /// <summary>
+    /// Asks for a copy of the next classified frame. Requests that arrive before it is taken share it. Only a request
+    /// costs the loop anything (one copy of the frame); encoding is left to the caller.
+    /// </summary>
+    public Task<FrameSnapshot> RequestSnapshot()
+    {
+        var request = new TaskCompletionSource<FrameSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return (Interlocked.CompareExchange(ref _snapshotRequest, request, null) ?? request).Task;
+    }
+
+    /// <summary>Whether rule <paramref name="rule"/> is active; read from other threads, so a frame late at worst.</summary>
+    public bool IsRuleActive(int rule) => _engine.IsActive(rule);
 
     /// <summary>Completes when the first frame has been classified.</summary>
     public Task FirstFrame => _firstFrame.Task;
@@ -140,6 +155,7 @@ public sealed partial class FrameLoop : IDisposable
         _statistics.RecordClassified(top.ClassIndex, top.Probability);
         _tally.Record(number - 1, top.ClassIndex);
         if (!_firstFrame.Task.IsCompleted) SignalReady(top);
+        if (Volatile.Read(ref _snapshotRequest) is not null) TakeSnapshot(frame, top, number, time);
         _notifier.PingWatchdogIfDue();
         _statistics.LoopAllocations.Add(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
     }
@@ -151,6 +167,13 @@ public sealed partial class FrameLoop : IDisposable
         OnnxClassifier old = _classifier;
         Volatile.Write(ref _classifier, next);
         Interlocked.Exchange(ref _swapped, null)?.TrySetResult(old);
+    }
+
+    private void TakeSnapshot(Mat frame, Classification top, long number, DateTimeOffset time)
+    {
+        TaskCompletionSource<FrameSnapshot> request = Interlocked.Exchange(ref _snapshotRequest, null)!;
+        Rect region = _region.RectangleFor(frame.Cols, frame.Rows);
+        request.TrySetResult(new FrameSnapshot(frame, region, _classifier.Manifest.Labels[top.ClassIndex], top.Probability, number, time));
     }
 
     private void SignalReady(Classification top)
@@ -170,6 +193,7 @@ public sealed partial class FrameLoop : IDisposable
         // An offer the loop never took is released here; whoever offered it learns that it was not used.
         Interlocked.Exchange(ref _offered, null)?.Dispose();
         Interlocked.Exchange(ref _swapped, null)?.TrySetCanceled();
+        Interlocked.Exchange(ref _snapshotRequest, null)?.TrySetCanceled();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "first frame classified ({Label}, {Probability:P1}); ready")]

@@ -3,6 +3,7 @@ using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Gpio;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Device.Rules;
+using EdgeCnn.Device.Status;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -56,12 +57,41 @@ public sealed partial class FrameLoopService(
     /// <summary>The outputs, once started.</summary>
     public OutputBank? Outputs => _outputs;
 
+    /// <summary>The rules, in configuration order.</summary>
+    public IReadOnlyList<RuleOptions> Rules => rules.Value;
+
+    /// <summary>Whether rule <paramref name="rule"/> is active now (its outputs on).</summary>
+    public bool IsRuleActive(int rule) => _loop?.IsRuleActive(rule) ?? false;
+
+    /// <summary>Stale frames the loop skipped because a newer one was waiting.</summary>
+    public long DroppedFrames => _frames?.Dropped ?? 0;
+
+    /// <summary>When the service started.</summary>
+    public DateTimeOffset StartedAt { get; private set; }
+
+    /// <summary>
+    /// Why the loop is not classifying, or null while it runs: it failed (with the exception's message), the clip
+    /// ended, or it has not started.
+    /// </summary>
+    public string? LoopEndedReason => _loop?.Completion switch
+    {
+        null => "the frame loop has not started",
+        { IsFaulted: true } failed => $"the frame loop failed: {failed.Exception!.InnerException!.Message}",
+        { IsCompletedSuccessfully: true } => "the frame loop has stopped (the source ended or the service is stopping)",
+        _ => null,
+    };
+
+    /// <summary>A copy of the next classified frame (see <see cref="FrameLoop.RequestSnapshot"/>).</summary>
+    public Task<FrameSnapshot> RequestSnapshot() =>
+        _loop?.RequestSnapshot() ?? Task.FromException<FrameSnapshot>(new InvalidOperationException("the frame loop has not started"));
+
     /// <summary>Completes when the first frame has been classified.</summary>
     public Task FirstFrame => _loop?.FirstFrame ?? Task.FromException(new InvalidOperationException("the frame loop has not started"));
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        StartedAt = clock.GetUtcNow();
         ModelOptions modelOptions = model.Value;
         _classifier = OnnxClassifier.Open(modelOptions.Path, modelOptions.ToClassifierOptions());
         ModelManifest manifest = _classifier.Manifest;

@@ -1,0 +1,54 @@
+using System.Net;
+
+namespace EdgeCnn.Device.Configuration;
+
+/// <summary>The optional status endpoint: health, status, snapshot and metrics over HTTP (section <c>Http</c>).</summary>
+public sealed class HttpOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Http";
+
+    /// <summary>Serve the endpoint. Off by default: a device on a network should not show its camera unasked.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>
+    /// Where Kestrel listens, separated by ';'. Loopback by default, so only the Pi itself (or an SSH tunnel) sees it;
+    /// <c>http://0.0.0.0:8080</c> opens it to the network, which wants a <see cref="BearerToken"/>. Port 0 picks a free port.
+    /// </summary>
+    public string Urls { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>
+    /// When set, every endpoint but <c>/healthz</c> needs <c>Authorization: Bearer TOKEN</c>. Prefer the environment
+    /// (EDGECNN_Http__BearerToken) to a file others can read.
+    /// </summary>
+    public string BearerToken { get; set; } = "";
+
+    /// <summary><c>/healthz</c> reports unhealthy when no frame has been classified for this long.</summary>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><c>/snapshot.jpg</c> waits this long for the loop's next frame before it answers 503.</summary>
+    public TimeSpan SnapshotTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The URLs, split.</summary>
+    public string[] UrlList => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Whether any URL listens beyond this machine.</summary>
+    public bool ListensBeyondLoopback => UrlList.Any(url =>
+        Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && uri.Host != "localhost" && !(IPAddress.TryParse(uri.Host, out IPAddress? address) && IPAddress.IsLoopback(address)));
+
+    /// <summary>Checks the values (only when enabled); errors name the key and say how to fix it.</summary>
+    public void Validate()
+    {
+        if (!Enabled) return;
+        if (UrlList.Length == 0) throw new ArgumentException($"{Section}:Urls is empty; use e.g. http://127.0.0.1:8080.");
+        foreach (string url in UrlList)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
+                throw new ArgumentException($"{Section}:Urls: '{url}' is not an http://HOST:PORT address; use e.g. http://127.0.0.1:8080 (for HTTPS, put a reverse proxy such as Caddy in front).");
+        }
+        if (BearerToken.Length is > 0 and < 16)
+            throw new ArgumentException($"{Section}:BearerToken is {BearerToken.Length} characters; use at least 16 (e.g. openssl rand -hex 16), or leave it empty for no token.");
+        if (StaleAfter <= TimeSpan.Zero) throw new ArgumentException($"{Section}:StaleAfter is {StaleAfter}; use a positive time such as 00:00:05.");
+        if (SnapshotTimeout <= TimeSpan.Zero) throw new ArgumentException($"{Section}:SnapshotTimeout is {SnapshotTimeout}; use a positive time such as 00:00:03.");
+    }
+}

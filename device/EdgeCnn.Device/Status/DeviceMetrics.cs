@@ -1,0 +1,73 @@
+using EdgeCnn.Device.Loop;
+using Prometheus;
+
+namespace EdgeCnn.Device.Status;
+
+/// <summary>
+/// The Prometheus view of the device. The loop keeps its own counters (cheap, allocation-free); these collectors
+/// copy them when a scrape asks, so exporting costs the loop nothing.
+/// </summary>
+public sealed class DeviceMetrics
+{
+    private readonly FrameLoopService _service;
+    private readonly FrameStatistics _statistics;
+    private readonly Counter _frames;
+    private readonly Counter _dropped;
+    private readonly Counter _reconnects;
+    private readonly Counter _reloads;
+    private readonly Counter _triggers;
+    private readonly Gauge _ruleActive;
+    private readonly Gauge _outputOn;
+    private readonly Gauge _framesPerSecond;
+    private readonly Gauge _topProbability;
+
+    /// <summary>Adds the device's collectors to the statistics' registry.</summary>
+    public DeviceMetrics(FrameLoopService service, FrameStatistics statistics)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(statistics);
+        _service = service;
+        _statistics = statistics;
+        Registry = statistics.Registry;
+        MetricFactory metrics = Metrics.WithCustomRegistry(Registry);
+        _frames = metrics.CreateCounter("edgecnn_frames_total", "Frames classified.");
+        _dropped = metrics.CreateCounter("edgecnn_frames_dropped_total", "Stale frames skipped because a newer one was waiting (the model is slower than the camera).");
+        _reconnects = metrics.CreateCounter("edgecnn_source_reconnects_total", "Times the frame source was lost and reopened.");
+        _reloads = metrics.CreateCounter("edgecnn_model_reloads_total", "Models swapped in by hot reload.");
+        _triggers = metrics.CreateCounter("edgecnn_rule_triggers_total", "Times each rule triggered.", "rule");
+        _ruleActive = metrics.CreateGauge("edgecnn_rule_active", "1 while the rule is active (its outputs on).", "rule");
+        _outputOn = metrics.CreateGauge("edgecnn_output_on", "1 while the GPIO output is physically on.", "output");
+        _framesPerSecond = metrics.CreateGauge("edgecnn_frames_per_second", "Frames classified per second, recently.");
+        _topProbability = metrics.CreateGauge("edgecnn_top_probability", "Probability of the top class in the last frame.", "class");
+        Registry.AddBeforeCollectCallback(Update);
+    }
+
+    /// <summary>The registry a scrape exports.</summary>
+    public CollectorRegistry Registry { get; }
+
+    private void Update()
+    {
+        _frames.IncTo(_statistics.FramesClassified);
+        _dropped.IncTo(_service.DroppedFrames);
+        _reconnects.IncTo(_statistics.Reconnects);
+        _reloads.IncTo(_service.Reloader?.Reloads ?? 0);
+        _framesPerSecond.Set(_statistics.FramesPerSecond());
+        for (int i = 0; i < _service.Rules.Count; i++)
+        {
+            string rule = _service.Rules[i].Name;
+            _triggers.WithLabels(rule).IncTo(_service.Tally?.Triggers(i) ?? 0);
+            _ruleActive.WithLabels(rule).Set(_service.IsRuleActive(i) ? 1 : 0);
+        }
+        foreach (var output in _service.Outputs?.Outputs ?? []) _outputOn.WithLabels(output.Name).Set(output.IsOn ? 1 : 0);
+        (int topClass, float probability) = _statistics.LastTop;
+        if (_service.Manifest is { } manifest && topClass >= 0)
+        {
+            // One series, relabelled: the class of the last frame and how sure the model was.
+            foreach (string[] labels in _topProbability.GetAllLabelValues().ToArray()) _topProbability.RemoveLabelled(labels);
+            _topProbability.WithLabels(manifest.Labels[topClass]).Set(probability);
+        }
+    }
+
+    /// <summary>Writes every metric in Prometheus' text format.</summary>
+    public Task WriteAsync(Stream stream, CancellationToken cancellationToken) => Registry.CollectAndExportAsTextAsync(stream, cancellationToken);
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Rules;
+using EdgeCnn.Vision;
+
+namespace EdgeCnn.Device.Status;
+
+/// <summary>What <c>/status</c> shows: the model, uptime, frame rate, per-stage latency, rules and outputs.</summary>
+public static class DeviceStatusReport
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>The status as indented JSON.</summary>
+    public static string ToJson(FrameLoopService service, FrameStatistics statistics, HealthReport health, string modelPath, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(statistics);
+        ModelManifest? manifest = service.Manifest;
+        (int topClass, float topProbability) = statistics.LastTop;
+        IReadOnlyList<RuleOptions> rules = service.Rules;
+        var status = new
+        {
+            healthy = health.Healthy,
+            health = health.Reason,
+            startedAt = service.StartedAt,
+            uptimeSeconds = Math.Round((now - service.StartedAt).TotalSeconds, 1),
+            model = manifest is null ? null : new
+            {
+                path = modelPath,
+                architecture = manifest.Architecture,
+                parameters = manifest.ParameterCount,
+                sha256 = manifest.ModelSha256,
+                labels = manifest.Labels,
+                input = new { manifest.Preprocessing.Width, manifest.Preprocessing.Height, manifest.Preprocessing.Channels },
+                reloads = service.Reloader?.Reloads ?? 0,
+                lastRefusedReload = service.Reloader?.LastRefusal,
+            },
+            frames = new
+            {
+                classified = statistics.FramesClassified,
+                perSecond = Math.Round(statistics.FramesPerSecond(), 2),
+                droppedStale = service.DroppedFrames,
+                sourceReconnects = statistics.Reconnects,
+                secondsSinceLast = statistics.SinceLastFrame is { } since ? Math.Round(since.TotalSeconds, 3) : (double?)null,
+            },
+            top = manifest is null || topClass < 0 ? null : new { @class = manifest.Labels[topClass], probability = Math.Round(topProbability, 4) },
+            latencyMs = Enum.GetValues<Stage>().ToDictionary(stage => JsonNamingPolicy.CamelCase.ConvertName(stage.ToString()), stage =>
+            {
+                (double p50, double p95, double p99) = statistics.Latency(stage);
+                return new { p50 = Math.Round(p50, 3), p95 = Math.Round(p95, 3), p99 = Math.Round(p99, 3) };
+            }),
+            rules = rules.Select((rule, i) => new
+            {
+                name = rule.Name,
+                @class = rule.Class,
+                active = service.IsRuleActive(i),
+                triggers = service.Tally?.Triggers(i) ?? 0,
+                outputs = rule.Outputs,
+            }),
+            outputs = service.Outputs?.Outputs.Select(output => new { name = output.Name, on = output.IsOn }),
+        };
+        return JsonSerializer.Serialize(status, Json);
+    }
+}
