@@ -1,6 +1,7 @@
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Mqtt;
 using EdgeCnn.Device.Status;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -41,6 +42,8 @@ public static class DeviceHost
         // Reporters first: hosted services start in order, so they subscribe before the loop publishes, and stop
         // after it, so they write what it handed over.
         builder.Services.AddHostedService<RuleEventLogger>();
+        builder.Services.AddSingleton<MqttPublisher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<MqttPublisher>());
         builder.Services.AddSingleton<FrameLoopService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FrameLoopService>());
         // After the loop, so it starts once there is something to show and stops before the loop does.
@@ -59,11 +62,13 @@ public static class DeviceHost
         services.AddOptions<OutputList>().BindConfiguration(OutputList.Section).ValidateOnStart();
         services.AddOptions<RuleList>().BindConfiguration(RuleList.Section).ValidateOnStart();
         services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.Section).ValidateOnStart();
+        services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ModelOptions>>(new OptionsValidator<ModelOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<SourceOptions>>(new OptionsValidator<SourceOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<GpioOptions>>(new OptionsValidator<GpioOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<RuleList>, RuleListValidator>();
         services.AddSingleton<IValidateOptions<HttpOptions>>(new OptionsValidator<HttpOptions>(o => o.Validate()));
+        services.AddSingleton<IValidateOptions<MqttOptions>>(new OptionsValidator<MqttOptions>(o => o.Validate()));
         return services;
     }
 }

@@ -23,20 +23,6 @@ public sealed class DeviceCommandTests : IDisposable
             Rules = rules ?? [DeviceConfigFile.Rule("circle-led", "circle", "led")],
         });
 
-    private static Process StartDevice(IEnumerable<string> arguments, Dictionary<string, string> environment, ConcurrentQueue<string> output)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "edgecnn-device.dll"));
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        foreach ((string key, string value) in environment) start.Environment[key] = value;
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue("stderr: " + e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
     [Fact]
     public void The_service_signals_ready_pings_the_watchdog_and_on_sigterm_switches_the_led_off_and_exits_0()
     {
@@ -44,7 +30,7 @@ public sealed class DeviceCommandTests : IDisposable
         string config = Config(new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } });
         using var socket = new NotifySocket(_folder["notify"]);
         var output = new ConcurrentQueue<string>();
-        using Process device = StartDevice(["run", "--config", config],
+        using Process device = DeviceProcess.Start(["run", "--config", config],
             new() { ["NOTIFY_SOCKET"] = socket.Path, ["WATCHDOG_USEC"] = "1000000", ["WATCHDOG_PID"] = "" }, output);
         try
         {
@@ -75,7 +61,7 @@ public sealed class DeviceCommandTests : IDisposable
             rules: [DeviceConfigFile.Rule("dog-led", "dog", "led"), DeviceConfigFile.Rule("siren", "circle", "siren")]);
         var output = new ConcurrentQueue<string>();
         // The environment overrides the file, and is validated the same way.
-        using Process device = StartDevice(["--config", config],
+        using Process device = DeviceProcess.Start(["--config", config],
             new() { ["EDGECNN_Http__Enabled"] = "true", ["EDGECNN_Http__Urls"] = "https://0.0.0.0:8443" }, output);
         Assert.True(device.WaitForExit(60_000));
         device.WaitForExit();

@@ -1,4 +1,5 @@
 using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Mqtt;
 using Prometheus;
 
 namespace EdgeCnn.Device.Status;
@@ -11,6 +12,10 @@ public sealed class DeviceMetrics
 {
     private readonly FrameLoopService _service;
     private readonly FrameStatistics _statistics;
+    private readonly MqttPublisher _mqtt;
+    private readonly Counter _mqttPublished;
+    private readonly Counter _mqttDropped;
+    private readonly Gauge _mqttConnected;
     private readonly Counter _frames;
     private readonly Counter _dropped;
     private readonly Counter _reconnects;
@@ -22,12 +27,14 @@ public sealed class DeviceMetrics
     private readonly Gauge _topProbability;
 
     /// <summary>Adds the device's collectors to the statistics' registry.</summary>
-    public DeviceMetrics(FrameLoopService service, FrameStatistics statistics)
+    public DeviceMetrics(FrameLoopService service, FrameStatistics statistics, MqttPublisher mqtt)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(statistics);
+        ArgumentNullException.ThrowIfNull(mqtt);
         _service = service;
         _statistics = statistics;
+        _mqtt = mqtt;
         Registry = statistics.Registry;
         MetricFactory metrics = Metrics.WithCustomRegistry(Registry);
         _frames = metrics.CreateCounter("edgecnn_frames_total", "Frames classified.");
@@ -39,6 +46,9 @@ public sealed class DeviceMetrics
         _outputOn = metrics.CreateGauge("edgecnn_output_on", "1 while the GPIO output is physically on.", "output");
         _framesPerSecond = metrics.CreateGauge("edgecnn_frames_per_second", "Frames classified per second, recently.");
         _topProbability = metrics.CreateGauge("edgecnn_top_probability", "Probability of the top class in the last frame.", "class");
+        _mqttPublished = metrics.CreateCounter("edgecnn_mqtt_events_published_total", "Rule events the MQTT broker acknowledged.");
+        _mqttDropped = metrics.CreateCounter("edgecnn_mqtt_events_dropped_total", "Rule events dropped because the MQTT queue was full.");
+        _mqttConnected = metrics.CreateGauge("edgecnn_mqtt_connected", "1 while connected to the MQTT broker (0 also when MQTT is off).");
         Registry.AddBeforeCollectCallback(Update);
     }
 
@@ -52,6 +62,9 @@ public sealed class DeviceMetrics
         _reconnects.IncTo(_statistics.Reconnects);
         _reloads.IncTo(_service.Reloader?.Reloads ?? 0);
         _framesPerSecond.Set(_statistics.FramesPerSecond());
+        _mqttPublished.IncTo(_mqtt.EventsPublished);
+        _mqttDropped.IncTo(_mqtt.EventsDropped);
+        _mqttConnected.Set(_mqtt.IsConnected ? 1 : 0);
         for (int i = 0; i < _service.Rules.Count; i++)
         {
             string rule = _service.Rules[i].Name;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Mqtt;
 using EdgeCnn.Device.Rules;
 using EdgeCnn.Vision;
 
@@ -18,10 +19,11 @@ public static class DeviceStatusReport
     };
 
     /// <summary>The status as indented JSON.</summary>
-    public static string ToJson(FrameLoopService service, FrameStatistics statistics, HealthReport health, string modelPath, DateTimeOffset now)
+    public static string ToJson(FrameLoopService service, FrameStatistics statistics, MqttPublisher mqtt, HealthReport health, string modelPath, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(statistics);
+        ArgumentNullException.ThrowIfNull(mqtt);
         ModelManifest? manifest = service.Manifest;
         (int topClass, float topProbability) = statistics.LastTop;
         IReadOnlyList<RuleOptions> rules = service.Rules;
@@ -65,6 +67,7 @@ public static class DeviceStatusReport
                 outputs = rule.Outputs,
             }),
             outputs = service.Outputs?.Outputs.Select(output => new { name = output.Name, on = output.IsOn }),
+            mqtt = mqtt.IsEnabled ? new { connected = mqtt.IsConnected, eventsPublished = mqtt.EventsPublished, eventsDropped = mqtt.EventsDropped } : null,
         };
         return JsonSerializer.Serialize(status, Json);
     }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Mqtt;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -24,6 +25,7 @@ public sealed partial class StatusServer(
     IOptions<ModelOptions> model,
     FrameLoopService service,
     FrameStatistics statistics,
+    MqttPublisher mqtt,
     TimeProvider clock,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
@@ -52,7 +54,7 @@ public sealed partial class StatusServer(
         _app.MapGet("/status", Status);
         _app.MapGet("/snapshot.jpg", Snapshot);
         _app.MapGet("/metrics", MetricsAsync);
-        _metrics = new DeviceMetrics(service, statistics);
+        _metrics = new DeviceMetrics(service, statistics, mqtt);
         try
         {
             await _app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -98,7 +100,7 @@ public sealed partial class StatusServer(
     }
 
     private IResult Status() =>
-        Results.Text(DeviceStatusReport.ToJson(service, statistics, Health(), model.Value.FullPath, clock.GetUtcNow()), "application/json; charset=utf-8");
+        Results.Text(DeviceStatusReport.ToJson(service, statistics, mqtt, Health(), model.Value.FullPath, clock.GetUtcNow()), "application/json; charset=utf-8");
 
     private async Task<IResult> Snapshot(CancellationToken aborted)
     {

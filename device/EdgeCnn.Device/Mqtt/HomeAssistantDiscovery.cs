@@ -1,0 +1,58 @@
+using System.Text.Json;
+using EdgeCnn.Device.Configuration;
+using EdgeCnn.Device.Rules;
+using EdgeCnn.Vision;
+
+namespace EdgeCnn.Device.Mqtt;
+
+/// <summary>
+/// Home Assistant MQTT discovery: one binary sensor per rule (on while the rule is active) and one sensor for the
+/// top class, grouped under one device, all going unavailable with the device's availability topic.
+/// </summary>
+public static class HomeAssistantDiscovery
+{
+    /// <summary>The (topic, retained payload) pairs to publish.</summary>
+    public static IEnumerable<(string Topic, string Payload)> Configs(MqttOptions options, MqttTopics topics, IReadOnlyList<RuleOptions> rules, ModelManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(topics);
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(manifest);
+        string deviceId = options.EffectiveDeviceId;
+        var device = new Dictionary<string, object>
+        {
+            ["identifiers"] = new[] { $"edgecnn_{deviceId}" },
+            ["name"] = $"EdgeCnn {deviceId}",
+            ["manufacturer"] = "EdgeCnn",
+            ["model"] = manifest.Architecture,
+        };
+        foreach (RuleOptions rule in rules)
+        {
+            string objectId = MqttTopics.TopicLevel(rule.Name);
+            yield return (topics.Discovery("binary_sensor", objectId), JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["name"] = $"{rule.Name} ({rule.Class})",
+                ["unique_id"] = $"edgecnn_{deviceId}_{objectId}",
+                ["state_topic"] = topics.RuleState(rule.Name),
+                ["payload_on"] = "ON",
+                ["payload_off"] = "OFF",
+                ["availability_topic"] = topics.Availability,
+                ["payload_available"] = "online",
+                ["payload_not_available"] = "offline",
+                ["device"] = device,
+            }));
+        }
+        yield return (topics.Discovery("sensor", "top_class"), JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["name"] = "Top class",
+            ["unique_id"] = $"edgecnn_{deviceId}_top_class",
+            ["state_topic"] = topics.State,
+            ["value_template"] = "{{ value_json.top }}",
+            ["json_attributes_topic"] = topics.State,
+            ["availability_topic"] = topics.Availability,
+            ["payload_available"] = "online",
+            ["payload_not_available"] = "offline",
+            ["device"] = device,
+        }));
+    }
+}

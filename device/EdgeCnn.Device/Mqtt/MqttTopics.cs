@@ -1,0 +1,32 @@
+using System.Text.RegularExpressions;
+using EdgeCnn.Device.Configuration;
+
+namespace EdgeCnn.Device.Mqtt;
+
+/// <summary>The topics the device publishes to, all under one prefix (default <c>edgecnn/DEVICEID</c>).</summary>
+public sealed partial class MqttTopics(MqttOptions options)
+{
+    private readonly string _prefix = options.EffectiveTopicPrefix;
+
+    /// <summary><c>online</c> or <c>offline</c>, retained; the broker publishes <c>offline</c> when the device vanishes.</summary>
+    public string Availability => $"{_prefix}/availability";
+
+    /// <summary>Every trigger and release as a JSON line, in order (QoS 1, not retained: they are history).</summary>
+    public string Events => $"{_prefix}/events";
+
+    /// <summary>The periodic state message (top class, probability, frame rate), retained.</summary>
+    public string State => $"{_prefix}/state";
+
+    /// <summary><c>ON</c> while the rule is active, <c>OFF</c> otherwise; retained, so a new subscriber knows at once.</summary>
+    public string RuleState(string rule) => $"{_prefix}/rules/{TopicLevel(rule)}/state";
+
+    /// <summary>Home Assistant's discovery config topic for one entity.</summary>
+    public string Discovery(string component, string objectId) =>
+        $"{options.DiscoveryPrefix}/{component}/{options.EffectiveDeviceId}/{TopicLevel(objectId)}/config";
+
+    /// <summary>A name made safe for one topic level (and a Home Assistant object id).</summary>
+    public static string TopicLevel(string name) => UnsafeLevelCharacters().Replace(name, "_");
+
+    [GeneratedRegex("[^A-Za-z0-9_-]")]
+    private static partial Regex UnsafeLevelCharacters();
+}
