@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 # ffmpeg: it plays the Raspberry Pi camera (rpicam-vid) in the frame-source tests, writing the same raw I420 stream.
 # openssh-server: scripts/deploy.sh is tested against a real sshd on 127.0.0.1.
 # systemd: systemd-analyze verifies the unit.
+# mosquitto: MQTT publishing is tested against a real broker on 127.0.0.1 (mosquitto_passwd makes its password file).
 # dataset-fashion-mnist: the linux-arm64 build is checked on its test images (scripts/test-arm64.sh).
-scripts/install-deps.sh python3-onnx ffmpeg openssh-server systemd dataset-fashion-mnist
+scripts/install-deps.sh python3-onnx ffmpeg openssh-server systemd mosquitto dataset-fashion-mnist
 command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)." >&2; exit 1; }
 
 log=$(mktemp)
