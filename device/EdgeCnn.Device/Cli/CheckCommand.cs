@@ -2,12 +2,16 @@ using System.CommandLine;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Gpio;
+using EdgeCnn.Device.Mqtt;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Adapter;
+using MQTTnet.Exceptions;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 
@@ -21,7 +25,7 @@ internal static class CheckCommand
 {
     public static Command Create()
     {
-        var command = new Command("check", "Check configuration, OpenCV, model, rules, camera and GPIO access; print each problem with its fix; exit 1 if there is one.");
+        var command = new Command("check", "Check configuration, OpenCV, model, rules, camera, GPIO access and the MQTT broker; print each problem with its fix; exit 1 if there is one.");
         command.SetAction(result => Run(result.GetValue(DeviceCommandLine.Config), Console.Out));
         return command;
     }
@@ -54,6 +58,8 @@ internal static class CheckCommand
         GpioOptions? gpio = Options<GpioOptions>("config");
         OutputList? outputs = Options<OutputList>("config");
         RuleList? rules = Options<RuleList>("config");
+        HttpOptions? http = Options<HttpOptions>("config");
+        MqttOptions? mqtt = Options<MqttOptions>("config");
         if (problems == 0) Ok("config", $"{outputs!.Count} output(s), {rules!.Count} rule(s); source {source!.Type.ToString().ToLowerInvariant()}, GPIO driver {gpio!.Driver.ToString().ToLowerInvariant()}");
 
         string? openCvProblem = OpenCvProblem();
@@ -63,6 +69,8 @@ internal static class CheckCommand
         if (model is not null && openCvProblem is null) CheckModel(model, Ok, Problem);
         if (source is not null && openCvProblem is null) CheckSource(source, Ok, Problem);
         if (gpio is not null && outputs is not null && rules is not null) CheckGpio(gpio, outputs, host.Services.GetRequiredService<ILoggerFactory>(), Ok, Problem);
+        if (http is { Enabled: true }) Ok("http", $"will listen on {http.Urls}{(http.BearerToken.Length > 0 ? ", with a bearer token" : http.ListensBeyondLoopback ? ", WITHOUT a token (set Http:BearerToken)" : "")}");
+        if (mqtt is { Enabled: true }) CheckMqtt(mqtt, Ok, Problem);
         output.WriteLine(problems == 0 ? "all checks passed" : $"{problems} problem(s)");
         return problems == 0 ? 0 : 1;
     }
@@ -126,6 +134,28 @@ internal static class CheckCommand
             problem("camera", $"no frame within 15 s from the {options.Type.ToString().ToLowerInvariant()} source; is the camera connected and not used by another program (fuser /dev/video*)?");
         else if (success) ok("camera", result!);
         else problem("camera", result ?? "no frame");
+    }
+
+    private static void CheckMqtt(MqttOptions mqtt, Action<string, string> ok, Action<string, string> problem)
+    {
+        string broker = $"{mqtt.Host}:{mqtt.EffectivePort}";
+        using IMqttClient client = new MqttClientFactory().CreateMqttClient();
+        try
+        {
+            // Its own client id: one equal to the running service's would knock the service off the broker.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            MqttConnection.ConnectAsync(client, MqttConnection.ClientOptions(mqtt, mqtt.EffectiveClientId + "-check", willTopic: null), timeout.Token).GetAwaiter().GetResult();
+            client.DisconnectAsync(new MqttClientDisconnectOptions(), timeout.Token).GetAwaiter().GetResult();
+            ok("mqtt", $"connected to {broker}{(mqtt.Username.Length > 0 ? $" as user {mqtt.Username}" : "")}; the service publishes under {mqtt.EffectiveTopicPrefix}/");
+        }
+        catch (Exception e) when (e is BrokerRefusedException or MqttConnectingFailedException)
+        {
+            problem("mqtt", $"the broker {broker} refused the connection ({(e as BrokerRefusedException)?.ResultCode.ToString() ?? e.Message.TrimEnd('.')}); check Mqtt:Username and the password (Mqtt:Password or EDGECNN_Mqtt__Password), and the broker's ACL.");
+        }
+        catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or System.Net.Sockets.SocketException or IOException)
+        {
+            problem("mqtt", $"cannot reach the broker {broker} ({(e.InnerException ?? e).Message}); is it running, and are Mqtt:Host and Mqtt:Port right (1883 plain, 8883 with Mqtt:UseTls)? Try: mosquitto_sub -h {mqtt.Host} -p {mqtt.EffectivePort} -t '#' -v");
+        }
     }
 
     private static void CheckGpio(GpioOptions gpio, OutputList outputs, ILoggerFactory loggers, Action<string, string> ok, Action<string, string> problem)

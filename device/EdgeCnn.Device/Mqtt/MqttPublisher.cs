@@ -64,7 +64,7 @@ public sealed partial class MqttPublisher(
     {
         MqttOptions mqtt = options.Value;
         using IMqttClient client = new MqttClientFactory().CreateMqttClient();
-        MqttClientOptions clientOptions = BuildClientOptions(mqtt);
+        MqttClientOptions clientOptions = MqttConnection.ClientOptions(mqtt, mqtt.EffectiveClientId, _topics!.Availability);
         TimeSpan delay = mqtt.ReconnectDelay;
         RuleEventMessage? pending = null;
         DateTimeOffset nextState = DateTimeOffset.MinValue;
@@ -76,7 +76,7 @@ public sealed partial class MqttPublisher(
                 if (!client.IsConnected)
                 {
                     _connected = false;
-                    await client.ConnectAsync(clientOptions, stoppingToken).ConfigureAwait(false);
+                    await MqttConnection.ConnectAsync(client, clientOptions, stoppingToken).ConfigureAwait(false);
                     await AnnounceAsync(client, stoppingToken).ConfigureAwait(false);
                     _connected = true;
                     LogConnected(mqtt.Host, mqtt.EffectivePort, mqtt.EffectiveClientId, _topics!.Availability.Replace("/availability", "", StringComparison.Ordinal));
@@ -89,6 +89,7 @@ public sealed partial class MqttPublisher(
                 {
                     await PublishEventAsync(client, message, stoppingToken).ConfigureAwait(false);
                     pending = null;
+                    await PublishRuleStateAsync(client, message, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
                 if (clock.GetUtcNow() >= nextState)
@@ -113,7 +114,7 @@ public sealed partial class MqttPublisher(
             {
                 break;
             }
-            catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or InvalidOperationException or IOException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (e is MqttCommunicationException or BrokerRefusedException or OperationCanceledException or InvalidOperationException or IOException or System.Net.Sockets.SocketException)
             {
                 _connected = false;
                 // One line per new kind of failure, not one per retry: a broker away for hours must not fill the journal.
@@ -131,23 +132,6 @@ public sealed partial class MqttPublisher(
             }
         }
         await StopPublishingAsync(client, pending).ConfigureAwait(false);
-    }
-
-    private MqttClientOptions BuildClientOptions(MqttOptions mqtt)
-    {
-        MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(mqtt.Host, mqtt.EffectivePort)
-            .WithClientId(mqtt.EffectiveClientId)
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
-            // The broker publishes this if the device vanishes (power cut, crash, kill -9) without saying goodbye.
-            .WithWillTopic(_topics!.Availability)
-            .WithWillPayload("offline"u8.ToArray())
-            .WithWillRetain(true)
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (mqtt.Username.Length > 0) builder = builder.WithCredentials(mqtt.Username, mqtt.Password);
-        if (mqtt.UseTls) builder = builder.WithTlsOptions(tls => tls.UseTls());
-        return builder.Build();
     }
 
     // On every (re)connect: availability, discovery, and the rules' current states (events may have been dropped).
@@ -177,14 +161,17 @@ public sealed partial class MqttPublisher(
     private async Task PublishEventAsync(IMqttClient client, RuleEventMessage message, CancellationToken cancellationToken)
     {
         await PublishAsync(client, _topics!.Events, message.ToJsonLine(), retain: false, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _published);
+    }
+
+    // Separate from the event, so an event the broker has acknowledged is never sent again.
+    private async Task PublishRuleStateAsync(IMqttClient client, RuleEventMessage message, CancellationToken cancellationToken)
+    {
         int rule = message.Event.Rule;
         string state = message.Event.Kind == RuleEventKind.Trigger ? "ON" : "OFF";
-        if (rule < _publishedRuleStates.Length && _publishedRuleStates[rule] != state)
-        {
-            await PublishAsync(client, _topics.RuleState(message.Rule.Name), state, retain: true, cancellationToken).ConfigureAwait(false);
-            _publishedRuleStates[rule] = state;
-        }
-        Interlocked.Increment(ref _published);
+        if (rule >= _publishedRuleStates.Length || _publishedRuleStates[rule] == state) return;
+        await PublishAsync(client, _topics!.RuleState(message.Rule.Name), state, retain: true, cancellationToken).ConfigureAwait(false);
+        _publishedRuleStates[rule] = state;
     }
 
     private async Task PublishStateAsync(IMqttClient client, CancellationToken cancellationToken)
@@ -262,7 +249,7 @@ public sealed partial class MqttPublisher(
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT connected to {Host}:{Port} as {ClientId}; publishing under {Prefix}/")]
     private partial void LogConnected(string host, int port, string clientId, string prefix);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} unreachable ({Reason}); the device keeps classifying and retries in {Seconds:0.#} s, then with backoff")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} unreachable or refusing ({Reason}); the device keeps classifying and retries in {Seconds:0.#} s, then with backoff")]
     private partial void LogUnreachable(string host, int port, string reason, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: {New} events dropped because the queue ({Capacity}) was full while the broker was away or slow ({Total} in all)")]
