@@ -38,6 +38,7 @@ public sealed partial class FrameLoopService(
     private RegionOfInterest? _region;
     private FrameLoop? _loop;
     private ModelReloader? _reloader;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The process exit code the loop asks for: 0 unless it failed.</summary>
     public int ExitCode { get; private set; }
@@ -65,6 +66,9 @@ public sealed partial class FrameLoopService(
 
     /// <summary>Stale frames the loop skipped because a newer one was waiting.</summary>
     public long DroppedFrames => _frames?.Dropped ?? 0;
+
+    /// <summary>Completes when the model, outputs and loop are open (reporters wait for it before they describe them).</summary>
+    public Task Started => _started.Task;
 
     /// <summary>When the service started.</summary>
     public DateTimeOffset StartedAt { get; private set; }
@@ -114,6 +118,7 @@ public sealed partial class FrameLoopService(
         if (modelOptions.HotReload) _reloader = new ModelReloader(modelOptions, _loop, loggerFactory.CreateLogger<ModelReloader>());
         _capture.Start();
         _loop.Start();
+        _started.TrySetResult();
         return Task.CompletedTask;
     }
 

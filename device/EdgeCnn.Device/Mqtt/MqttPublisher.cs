@@ -31,6 +31,9 @@ public sealed partial class MqttPublisher(
     private readonly ILogger _logger = logger;
     private RuleEventBus.Subscription? _events;
     private MqttTopics? _topics;
+    // Rule states as the events handed over so far say, and as last published: published states follow the events in
+    // order, so a subscriber never sees a state the events have not reached yet.
+    private string[] _eventRuleStates = [];
     private string?[] _publishedRuleStates = [];
     private long _published;
     private long _droppedLogged;
@@ -63,9 +66,19 @@ public sealed partial class MqttPublisher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         MqttOptions mqtt = options.Value;
+        try
+        {
+            // Discovery describes the model and rules, so they must be open first.
+            await service.Started.WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
         using IMqttClient client = new MqttClientFactory().CreateMqttClient();
-        MqttClientOptions clientOptions = MqttConnection.ClientOptions(mqtt, mqtt.EffectiveClientId, _topics!.Availability);
         TimeSpan delay = mqtt.ReconnectDelay;
+        // Publishing is never cancelled midway (MQTTnet drops the connection when it is, and the broker would then
+        // announce the device dead); the client's own timeout bounds it. Stopping only interrupts waits.
         RuleEventMessage? pending = null;
         DateTimeOffset nextState = DateTimeOffset.MinValue;
         string? lastFailure = null;
@@ -76,10 +89,7 @@ public sealed partial class MqttPublisher(
                 if (!client.IsConnected)
                 {
                     _connected = false;
-                    await MqttConnection.ConnectAsync(client, clientOptions, stoppingToken).ConfigureAwait(false);
-                    await AnnounceAsync(client, stoppingToken).ConfigureAwait(false);
-                    _connected = true;
-                    LogConnected(mqtt.Host, mqtt.EffectivePort, mqtt.EffectiveClientId, _topics!.Availability.Replace("/availability", "", StringComparison.Ordinal));
+                    await ConnectAsync(client, stoppingToken, CancellationToken.None).ConfigureAwait(false);
                     delay = mqtt.ReconnectDelay;
                     lastFailure = null;
                 }
@@ -87,14 +97,14 @@ public sealed partial class MqttPublisher(
                 if (pending is null && _events!.Reader.TryRead(out RuleEventMessage next)) pending = next;
                 if (pending is { } message)
                 {
-                    await PublishEventAsync(client, message, stoppingToken).ConfigureAwait(false);
+                    await PublishEventAsync(client, message, CancellationToken.None).ConfigureAwait(false);
                     pending = null;
-                    await PublishRuleStateAsync(client, message, stoppingToken).ConfigureAwait(false);
+                    await PublishRuleStateAsync(client, message, CancellationToken.None).ConfigureAwait(false);
                     continue;
                 }
                 if (clock.GetUtcNow() >= nextState)
                 {
-                    await PublishStateAsync(client, stoppingToken).ConfigureAwait(false);
+                    await PublishStateAsync(client, CancellationToken.None).ConfigureAwait(false);
                     nextState = clock.GetUtcNow() + mqtt.StateInterval;
                     continue;
                 }
@@ -134,6 +144,15 @@ public sealed partial class MqttPublisher(
         await StopPublishingAsync(client, pending).ConfigureAwait(false);
     }
 
+    private async Task ConnectAsync(IMqttClient client, CancellationToken connecting, CancellationToken announcing)
+    {
+        MqttOptions mqtt = options.Value;
+        await MqttConnection.ConnectAsync(client, MqttConnection.ClientOptions(mqtt, mqtt.EffectiveClientId, _topics!.Availability), connecting).ConfigureAwait(false);
+        await AnnounceAsync(client, announcing).ConfigureAwait(false);
+        _connected = true;
+        LogConnected(mqtt.Host, mqtt.EffectivePort, mqtt.EffectiveClientId, mqtt.EffectiveTopicPrefix);
+    }
+
     // On every (re)connect: availability, discovery, and the rules' current states (events may have been dropped).
     private async Task AnnounceAsync(IMqttClient client, CancellationToken cancellationToken)
     {
@@ -143,19 +162,25 @@ public sealed partial class MqttPublisher(
             foreach ((string topic, string payload) in HomeAssistantDiscovery.Configs(options.Value, _topics, service.Rules, manifest))
                 await PublishAsync(client, topic, payload, retain: true, cancellationToken).ConfigureAwait(false);
         }
+        if (_eventRuleStates.Length != service.Rules.Count) _eventRuleStates = [.. service.Rules.Select(_ => "OFF")];
         _publishedRuleStates = new string?[service.Rules.Count];
-        await PublishRuleStatesAsync(client, cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < _eventRuleStates.Length; i++) await PublishRuleStateAsync(client, i, _eventRuleStates[i], cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task PublishRuleStatesAsync(IMqttClient client, CancellationToken cancellationToken)
+    private async Task PublishRuleStateAsync(IMqttClient client, int rule, string state, CancellationToken cancellationToken)
+    {
+        _eventRuleStates[rule] = state;
+        if (_publishedRuleStates[rule] == state) return;
+        await PublishAsync(client, _topics!.RuleState(service.Rules[rule].Name), state, retain: true, cancellationToken).ConfigureAwait(false);
+        _publishedRuleStates[rule] = state;
+    }
+
+    // With the queue drained, the rules' live states are what the events would say, unless some were dropped: this
+    // puts the retained states right again.
+    private async Task CatchUpRuleStatesAsync(IMqttClient client, CancellationToken cancellationToken)
     {
         for (int i = 0; i < service.Rules.Count; i++)
-        {
-            string state = service.IsRuleActive(i) ? "ON" : "OFF";
-            if (_publishedRuleStates[i] == state) continue;
-            await PublishAsync(client, _topics!.RuleState(service.Rules[i].Name), state, retain: true, cancellationToken).ConfigureAwait(false);
-            _publishedRuleStates[i] = state;
-        }
+            await PublishRuleStateAsync(client, i, service.IsRuleActive(i) ? "ON" : "OFF", cancellationToken).ConfigureAwait(false);
     }
 
     private async Task PublishEventAsync(IMqttClient client, RuleEventMessage message, CancellationToken cancellationToken)
@@ -165,20 +190,13 @@ public sealed partial class MqttPublisher(
     }
 
     // Separate from the event, so an event the broker has acknowledged is never sent again.
-    private async Task PublishRuleStateAsync(IMqttClient client, RuleEventMessage message, CancellationToken cancellationToken)
-    {
-        int rule = message.Event.Rule;
-        string state = message.Event.Kind == RuleEventKind.Trigger ? "ON" : "OFF";
-        if (rule >= _publishedRuleStates.Length || _publishedRuleStates[rule] == state) return;
-        await PublishAsync(client, _topics!.RuleState(message.Rule.Name), state, retain: true, cancellationToken).ConfigureAwait(false);
-        _publishedRuleStates[rule] = state;
-    }
+    private Task PublishRuleStateAsync(IMqttClient client, RuleEventMessage message, CancellationToken cancellationToken) =>
+        PublishRuleStateAsync(client, message.Event.Rule, message.Event.Kind == RuleEventKind.Trigger ? "ON" : "OFF", cancellationToken);
 
     private async Task PublishStateAsync(IMqttClient client, CancellationToken cancellationToken)
     {
         await PublishAsync(client, _topics!.State, StatePayload(), retain: true, cancellationToken).ConfigureAwait(false);
-        // Catches up rule states whose events overflowed the queue.
-        await PublishRuleStatesAsync(client, cancellationToken).ConfigureAwait(false);
+        await CatchUpRuleStatesAsync(client, cancellationToken).ConfigureAwait(false);
     }
 
     private string StatePayload()
@@ -222,21 +240,27 @@ public sealed partial class MqttPublisher(
         using var flush = new CancellationTokenSource(FlushOnStop);
         try
         {
+            // A service stopped before it got connected (a short clip) still delivers what it saw, if the broker is there.
+            if (!client.IsConnected && (pending is not null || _events!.Reader.Count > 0))
+            {
+                await ConnectAsync(client, flush.Token, flush.Token).ConfigureAwait(false);
+            }
             if (client.IsConnected)
             {
                 if (pending is { } first) await PublishEventAsync(client, first, flush.Token).ConfigureAwait(false);
-                while (_events!.Reader.TryRead(out RuleEventMessage message)) await PublishEventAsync(client, message, flush.Token).ConfigureAwait(false);
-                // The outputs are off once the service stops, whatever the rules last said.
-                for (int i = 0; i < _publishedRuleStates.Length; i++)
+                while (_events!.Reader.TryRead(out RuleEventMessage message))
                 {
-                    if (_publishedRuleStates[i] != "OFF")
-                        await PublishAsync(client, _topics!.RuleState(service.Rules[i].Name), "OFF", retain: true, flush.Token).ConfigureAwait(false);
+                    await PublishEventAsync(client, message, flush.Token).ConfigureAwait(false);
+                    await PublishRuleStateAsync(client, message, flush.Token).ConfigureAwait(false);
                 }
+                await PublishAsync(client, _topics!.State, StatePayload(), retain: true, flush.Token).ConfigureAwait(false);
+                // The outputs are off once the service stops, whatever the rules last said.
+                for (int i = 0; i < _publishedRuleStates.Length; i++) await PublishRuleStateAsync(client, i, "OFF", flush.Token).ConfigureAwait(false);
                 await PublishAsync(client, _topics!.Availability, "offline", retain: true, flush.Token).ConfigureAwait(false);
                 await client.DisconnectAsync(new MqttClientDisconnectOptions(), flush.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is MqttCommunicationException or BrokerRefusedException or OperationCanceledException or InvalidOperationException or IOException or System.Net.Sockets.SocketException)
         {
             LogStopFailed(e.Message);
         }
