@@ -110,7 +110,8 @@ public sealed partial class MqttPublisher(
                 }
                 // Nothing to send: wait for an event or the next state message, whichever comes first.
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                wait.CancelAfter(nextState - clock.GetUtcNow());
+                TimeSpan untilState = nextState - clock.GetUtcNow();
+                wait.CancelAfter(untilState > TimeSpan.Zero ? untilState : TimeSpan.Zero);
                 try
                 {
                     if (!await _events!.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false)) break; // the loop has stopped
@@ -124,11 +125,17 @@ public sealed partial class MqttPublisher(
             {
                 break;
             }
-            catch (Exception e) when (e is MqttCommunicationException or BrokerRefusedException or OperationCanceledException or InvalidOperationException or IOException or System.Net.Sockets.SocketException)
+            // Whatever goes wrong here, publishing retries: an MQTT failure must never stop the device (a stop after
+            // an unhandled exception would even look like a clean exit to systemd).
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 _connected = false;
                 // One line per new kind of failure, not one per retry: a broker away for hours must not fill the journal.
-                if (e.Message != lastFailure) LogUnreachable(mqtt.Host, mqtt.EffectivePort, e.Message, delay.TotalSeconds);
+                if (e.Message != lastFailure)
+                {
+                    if (IsConnectionFailure(e)) LogUnreachable(mqtt.Host, mqtt.EffectivePort, e.Message, delay.TotalSeconds);
+                    else LogFailed(e, delay.TotalSeconds);
+                }
                 lastFailure = e.Message;
                 try
                 {
@@ -143,6 +150,9 @@ public sealed partial class MqttPublisher(
         }
         await StopPublishingAsync(client, pending).ConfigureAwait(false);
     }
+
+    private static bool IsConnectionFailure(Exception e) =>
+        e is MqttCommunicationException or BrokerRefusedException or OperationCanceledException or IOException or System.Net.Sockets.SocketException;
 
     private async Task ConnectAsync(IMqttClient client, CancellationToken connecting, CancellationToken announcing)
     {
@@ -260,7 +270,7 @@ public sealed partial class MqttPublisher(
                 await client.DisconnectAsync(new MqttClientDisconnectOptions(), flush.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is MqttCommunicationException or BrokerRefusedException or OperationCanceledException or InvalidOperationException or IOException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (IsConnectionFailure(e) || e is InvalidOperationException)
         {
             LogStopFailed(e.Message);
         }
@@ -275,6 +285,9 @@ public sealed partial class MqttPublisher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} unreachable or refusing ({Reason}); the device keeps classifying and retries in {Seconds:0.#} s, then with backoff")]
     private partial void LogUnreachable(string host, int port, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT publishing failed unexpectedly; the device keeps classifying and retries in {Seconds:0.#} s")]
+    private partial void LogFailed(Exception exception, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: {New} events dropped because the queue ({Capacity}) was full while the broker was away or slow ({Total} in all)")]
     private partial void LogDropped(long @new, long total, int capacity);
