@@ -54,9 +54,10 @@ public sealed class FrameSnapshot : IDisposable
             Cv2.Rectangle(bgr, Region, Scalar.LimeGreen, 2);
             string caption = string.Create(CultureInfo.InvariantCulture, $"{Label} {Probability:P1}  #{Number}");
             double scale = Math.Max(0.4, bgr.Cols / 640.0 * 0.7);
-            var origin = new Point(8, (int)(28 * scale / 0.7));
-            // A dark outline under the text keeps it readable on any background.
-            Cv2.PutText(bgr, caption, origin, HersheyFonts.HersheySimplex, scale, Scalar.Black, 4, LineTypes.AntiAlias);
+            Size text = Cv2.GetTextSize(caption, HersheyFonts.HersheySimplex, scale, 1, out int baseline);
+            var origin = new Point(8, 6 + text.Height);
+            // A dark band under the caption keeps it readable on any picture.
+            Cv2.Rectangle(bgr, new Rect(0, 0, Math.Min(bgr.Cols, text.Width + 16), Math.Min(bgr.Rows, text.Height + baseline + 12)), Scalar.Black, -1);
             Cv2.PutText(bgr, caption, origin, HersheyFonts.HersheySimplex, scale, Scalar.White, 1, LineTypes.AntiAlias);
             _jpeg = bgr.ImEncode(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, 85));
             _frame.Dispose();
