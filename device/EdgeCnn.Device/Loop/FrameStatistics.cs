@@ -11,7 +11,6 @@ public sealed class FrameStatistics
 {
     private readonly SampleWindow[] _stages = Enum.GetValues<Stage>().Select(_ => new SampleWindow()).ToArray();
     private readonly Histogram _inferenceSeconds;
-    private long _lastClassified;
     private long _classified;
     private long _reconnects;
     private int _lastClass = -1;
@@ -58,14 +57,7 @@ public sealed class FrameStatistics
     }
 
     /// <summary>Time since the last classified frame, or null before the first.</summary>
-    public TimeSpan? SinceLastFrame
-    {
-        get
-        {
-            long last = Interlocked.Read(ref _lastClassified);
-            return last == 0 ? null : Stopwatch.GetElapsedTime(last);
-        }
-    }
+    public TimeSpan? SinceLastFrame => ClassifiedAt.Last is { } last ? Stopwatch.GetElapsedTime(last) : null;
 
     /// <summary>Records a classified frame.</summary>
     public void RecordClassified(int classIndex, float probability)
@@ -73,9 +65,7 @@ public sealed class FrameStatistics
         Volatile.Write(ref _lastClass, classIndex);
         Volatile.Write(ref _lastProbability, probability);
         Interlocked.Increment(ref _classified);
-        long now = Stopwatch.GetTimestamp();
-        Interlocked.Exchange(ref _lastClassified, now);
-        ClassifiedAt.Add(now);
+        ClassifiedAt.Add(Stopwatch.GetTimestamp());
     }
 
     /// <summary>Records a reopened source.</summary>

@@ -16,6 +16,15 @@ public sealed class SampleWindow(int capacity = 2048)
         }
     }
 
+    /// <summary>The value added last, or null before the first.</summary>
+    public long? Last
+    {
+        get
+        {
+            lock (_gate) return _added == 0 ? null : _values[(_added - 1) % _values.Length];
+        }
+    }
+
     /// <summary>Adds a value, replacing the oldest once the ring is full.</summary>
     public void Add(long value)
     {
