@@ -49,6 +49,41 @@ public sealed record ModelManifest
     /// <summary>Version of the trainer that wrote the model.</summary>
     public string TrainerVersion { get; init; } = "";
 
+    /// <summary>
+    /// The label that means "nothing of interest" (the empty scene), or null when the model has no such class.
+    /// No rule may watch it, and the device shows it as <see cref="NothingName"/>.
+    /// </summary>
+    public string? BackgroundLabel { get; init; }
+
+    /// <summary>The calibrated confidence below which a frame is unknown, or null for a model without one.</summary>
+    public OpenSetThreshold? OpenSet { get; init; }
+
+    /// <summary>What the device shows for a frame of the background class.</summary>
+    public const string NothingName = "nothing";
+
+    /// <summary>What the device shows for a frame below the open-set threshold.</summary>
+    public const string UnknownName = "unknown";
+
+    /// <summary>Index of <see cref="BackgroundLabel"/> in <see cref="Labels"/>, or -1.</summary>
+    public int BackgroundIndex => BackgroundLabel is null ? -1 : Array.IndexOf(Labels, BackgroundLabel);
+
+    /// <summary>The open-set threshold, 0 (never unknown) for a model without one.</summary>
+    public float UnknownBelow => OpenSet?.Threshold ?? 0f;
+
+    /// <summary>
+    /// What a frame shows, in words: the class label, <see cref="NothingName"/> for the background class, or
+    /// <see cref="UnknownName"/> below the open-set threshold. Returns existing strings: it allocates nothing.
+    /// </summary>
+    public string Describe(Classification top)
+    {
+        if (top.ClassIndex == BackgroundIndex) return NothingName;
+        if (OpenSet?.Rejects(top.Probability) == true) return UnknownName;
+        return Labels[top.ClassIndex];
+    }
+
+    /// <summary>Whether a frame is an object of interest: neither background nor below the open-set threshold.</summary>
+    public bool IsObject(Classification top) => top.ClassIndex != BackgroundIndex && OpenSet?.Rejects(top.Probability) != true;
+
     /// <summary>Reads and validates a manifest; errors name the file and the field.</summary>
     public static ModelManifest Load(string path)
     {
@@ -94,6 +129,9 @@ public sealed record ModelManifest
         Preprocessing.Validate(source);
         if (string.IsNullOrWhiteSpace(InputName)) throw new InvalidDataException($"{source}: inputName is empty.");
         if (string.IsNullOrWhiteSpace(OutputName)) throw new InvalidDataException($"{source}: outputName is empty.");
+        if (BackgroundLabel is not null && !Labels.Contains(BackgroundLabel))
+            throw new InvalidDataException($"{source}: backgroundLabel '{BackgroundLabel}' is not one of the labels ({string.Join(", ", Labels)}).");
+        OpenSet?.Validate(source);
         if (ModelSha256.Length != 0 && (ModelSha256.Length != 64 || !ModelSha256.All(Uri.IsHexDigit)))
             throw new InvalidDataException($"{source}: modelSha256 must be 64 hex digits (the SHA-256 of the .onnx file).");
     }

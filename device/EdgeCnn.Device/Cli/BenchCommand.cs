@@ -53,7 +53,7 @@ internal static class BenchCommand
         if (sourceOptions.IsClip) sourceOptions.Loop = true;
 
         using OnnxClassifier classifier = OnnxClassifier.Open(model.Path, model.ToClassifierOptions());
-        var engine = new RuleEngine(rules, classifier.Manifest.Labels);
+        var engine = new RuleEngine(rules, classifier.Manifest.Labels, classifier.Manifest.BackgroundLabel, classifier.Manifest.UnknownBelow);
         var events = new RuleEvent[rules.Count];
         using var region = new RegionOfInterest(sourceOptions.Region);
         using IFrameSource source = FrameSourceFactory.Open(sourceOptions);

@@ -102,7 +102,15 @@ internal static class CheckCommand
             PreprocessingSpec p = classifier.Manifest.Preprocessing;
             using var blank = new Mat(p.Height, p.Width, MatType.CV_8UC3, Scalar.All(127));
             Classification c = classifier.Classify(blank);
-            ok("model", $"{model.FullPath}: {classifier.Manifest.Architecture}, labels {string.Join(", ", classifier.Manifest.Labels)}; input {p.Width}x{p.Height}x{p.Channels}; a test inference gave {classifier.Manifest.Labels[c.ClassIndex]}");
+            ModelManifest manifest = classifier.Manifest;
+            string description = $"{model.FullPath}: {manifest.Architecture}, labels {string.Join(", ", manifest.Labels)}; input {p.Width}x{p.Height}x{p.Channels}; " +
+                $"background class {manifest.BackgroundLabel ?? "none"}; open-set threshold {(manifest.OpenSet is null ? "none" : manifest.OpenSet.Threshold.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture))}";
+            // An empty grey frame is the simplest empty scene: a model that names an object in it would fire its rules at an empty desk.
+            if (manifest.IsObject(c))
+                problem("model", $"{description}; a test inference on a blank grey frame gave {manifest.Labels[c.ClassIndex]} ({c.Probability:P0}): this model cannot tell an empty scene " +
+                    "from an object, so its rules would fire with nothing in view. Train it with a background class and scene augmentation (README, 'Train for your scene').");
+            else
+                ok("model", $"{description}; a test inference on a blank grey frame gave {manifest.Describe(c)} ({c.Probability:P0})");
         }
         catch (Exception e) when (DeviceCommandLine.IsExpected(e) || e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {

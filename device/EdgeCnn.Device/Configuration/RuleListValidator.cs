@@ -18,8 +18,8 @@ internal sealed class RuleListValidator(IOptions<ModelOptions> model, IOptions<O
         {
             try
             {
-                IReadOnlyList<string> labels = ModelManifest.Load(manifestPath).Labels;
-                for (int i = 0; i < options.Count; i++) Collect(failures, () => options[i].Validate($"{RuleList.Section}:{i}", labels));
+                ModelManifest manifest = ModelManifest.Load(manifestPath);
+                for (int i = 0; i < options.Count; i++) Collect(failures, () => options[i].Validate($"{RuleList.Section}:{i}", manifest.Labels, manifest.BackgroundLabel));
             }
             catch (Exception e) when (e is InvalidDataException or IOException)
             {

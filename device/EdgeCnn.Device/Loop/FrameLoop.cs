@@ -153,7 +153,7 @@ public sealed partial class FrameLoop : IDisposable
         _statistics.Record(Stage.Inference, t2 - t1);
         _statistics.Record(Stage.Decision, t3 - t2);
         _statistics.RecordClassified(top.ClassIndex, top.Probability);
-        _tally.Record(number - 1, top.ClassIndex);
+        _tally.Record(number - 1, top);
         if (!_firstFrame.Task.IsCompleted) SignalReady(top);
         if (Volatile.Read(ref _snapshotRequest) is not null) TakeSnapshot(frame, top, number, time);
         _notifier.PingWatchdogIfDue();
@@ -166,6 +166,7 @@ public sealed partial class FrameLoop : IDisposable
         OnnxClassifier next = Interlocked.Exchange(ref _offered, null)!;
         OnnxClassifier old = _classifier;
         Volatile.Write(ref _classifier, next);
+        _engine.ModelUnknownBelow = next.Manifest.UnknownBelow;
         Interlocked.Exchange(ref _swapped, null)?.TrySetResult(old);
     }
 
@@ -173,12 +174,12 @@ public sealed partial class FrameLoop : IDisposable
     {
         TaskCompletionSource<FrameSnapshot> request = Interlocked.Exchange(ref _snapshotRequest, null)!;
         Rect region = _region.RectangleFor(frame.Cols, frame.Rows);
-        request.TrySetResult(new FrameSnapshot(frame, region, _classifier.Manifest.Labels[top.ClassIndex], top.Probability, number, time));
+        request.TrySetResult(new FrameSnapshot(frame, region, _classifier.Manifest.Describe(top), top.Probability, number, time));
     }
 
     private void SignalReady(Classification top)
     {
-        string label = _classifier.Manifest.Labels[top.ClassIndex];
+        string label = _classifier.Manifest.Describe(top);
         LogFirstFrame(label, top.Probability);
         _notifier.Ready($"classifying; first frame: {label} {top.Probability:P0}");
         _firstFrame.TrySetResult();

@@ -101,15 +101,15 @@ public sealed partial class FrameLoopService(
         ModelManifest manifest = _classifier.Manifest;
         LogModel(modelOptions.FullPath, manifest.Architecture, manifest.Labels.Length, manifest.Preprocessing.Width, manifest.Preprocessing.Height,
             manifest.Preprocessing.Channels, modelOptions.IntraOpThreads, modelOptions.AllowSpinning ? "on" : "off");
-        var engine = new RuleEngine(rules.Value, manifest.Labels);
+        var engine = new RuleEngine(rules.Value, manifest.Labels, manifest.BackgroundLabel, manifest.UnknownBelow);
         if (rules.Value.Count == 0) LogNoRules();
         _outputs = new OutputBank(outputs.Value, rules.Value, new GpioHardware(gpio.Value, loggerFactory));
         // The last line of defence: whatever else fails, the LED and buzzer do not stay on.
         AppDomain.CurrentDomain.UnhandledException += SwitchOffOnCrash;
         AppDomain.CurrentDomain.ProcessExit += SwitchOffOnExit;
         SourceOptions sourceOptions = source.Value;
-        ClipTruth? truth = sourceOptions.TruthFile.Length > 0 ? ClipTruth.Load(sourceOptions.TruthFile, manifest.Labels) : null;
-        Tally = new ClassTally(manifest.Labels, rules.Value, truth);
+        ClipTruth? truth = sourceOptions.TruthFile.Length > 0 ? ClipTruth.Load(sourceOptions.TruthFile, manifest.Labels, manifest.BackgroundLabel) : null;
+        Tally = new ClassTally(manifest, rules.Value, truth);
         _frames = new LatestFrame();
         _region = new RegionOfInterest(sourceOptions.Region);
         _capture = new FrameCapture(sourceOptions, () => openSource(sourceOptions), _frames, statistics, clock, loggerFactory.CreateLogger<FrameCapture>());

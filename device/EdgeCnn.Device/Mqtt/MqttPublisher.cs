@@ -215,7 +215,7 @@ public sealed partial class MqttPublisher(
         ModelManifest? manifest = service.Manifest;
         return JsonSerializer.Serialize(new
         {
-            top = manifest is not null && topClass >= 0 ? manifest.Labels[topClass] : null,
+            top = manifest is not null && topClass >= 0 ? manifest.Describe(new Classification(topClass, probability)) : null,
             probability = Math.Round(probability, 4),
             framesPerSecond = Math.Round(statistics.FramesPerSecond(), 2),
             frames = statistics.FramesClassified,

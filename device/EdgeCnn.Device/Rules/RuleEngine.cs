@@ -6,7 +6,9 @@ namespace EdgeCnn.Device.Rules;
 /// probability does not flicker the LED), and a cooldown after each release.
 /// </summary>
 /// <remarks>
-/// Time comes from the frames' timestamps, never the clock, so behaviour is the same live and in tests. Updating
+/// A frame whose top-class probability is below the open-set threshold (the model's, or the rule's
+/// <see cref="RuleOptions.UnknownThreshold"/>) is "unknown": it counts as not-the-class for the rule, however high
+/// the class's own probability. Time comes from the frames' timestamps, never the clock, so behaviour is the same live and in tests. Updating
 /// allocates nothing: state lives in arrays made at construction, and events go into a span the caller owns.
 /// </remarks>
 public sealed class RuleEngine
@@ -19,13 +21,21 @@ public sealed class RuleEngine
     private readonly int[] _lowFrames;
     private readonly bool[] _active;
     private readonly DateTimeOffset[] _coolUntil;
+    private float _modelUnknownBelow;
 
     /// <summary>Validates every rule against the model's labels; errors name the rule's configuration key.</summary>
-    public RuleEngine(IReadOnlyList<RuleOptions> rules, IReadOnlyList<string> labels, string configurationSection = "Rules")
+    /// <param name="rules">The rules, in the order events refer to them.</param>
+    /// <param name="labels">The model's labels.</param>
+    /// <param name="backgroundLabel">The model's background class, which no rule may watch; null if it has none.</param>
+    /// <param name="unknownBelow">The model's open-set threshold (0: none).</param>
+    /// <param name="configurationSection">The configuration key errors name.</param>
+    public RuleEngine(IReadOnlyList<RuleOptions> rules, IReadOnlyList<string> labels, string? backgroundLabel = null, float unknownBelow = 0f,
+        string configurationSection = "Rules")
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(labels);
-        for (int i = 0; i < rules.Count; i++) rules[i].Validate($"{configurationSection}:{i}", labels);
+        for (int i = 0; i < rules.Count; i++) rules[i].Validate($"{configurationSection}:{i}", labels, backgroundLabel);
+        _modelUnknownBelow = unknownBelow;
         string? duplicate = rules.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1)?.Key;
         if (duplicate is not null) throw new ArgumentException($"{configurationSection}: two rules are named '{duplicate}'; names must be unique.");
         _rules = [.. rules];
@@ -41,6 +51,13 @@ public sealed class RuleEngine
     /// <summary>The rules, in the order events refer to them.</summary>
     public IReadOnlyList<RuleOptions> Rules => _rules;
 
+    /// <summary>The model's open-set threshold, for rules that do not set their own; a reloaded model brings its own.</summary>
+    public float ModelUnknownBelow
+    {
+        get => _modelUnknownBelow;
+        set => _modelUnknownBelow = value is >= 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "a probability from 0 to 1");
+    }
+
     /// <summary>Whether rule <paramref name="rule"/> is active (its outputs on).</summary>
     public bool IsActive(int rule) => _active[rule];
 
@@ -53,10 +70,13 @@ public sealed class RuleEngine
         if (events.Length < _rules.Length)
             throw new ArgumentException($"events must hold one slot per rule ({_rules.Length}).", nameof(events));
         int written = 0;
+        float top = 0;
+        foreach (float p in probabilities) top = Math.Max(top, p);
         for (int r = 0; r < _rules.Length; r++)
         {
             RuleOptions rule = _rules[r];
-            float probability = probabilities[_classIndex[r]];
+            bool unknown = top < (rule.UnknownThreshold ?? _modelUnknownBelow);
+            float probability = unknown ? 0f : probabilities[_classIndex[r]];
             bool sighting = probability >= rule.Threshold;
 
             // Slide the N-of-M window.

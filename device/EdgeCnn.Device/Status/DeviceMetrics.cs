@@ -1,3 +1,4 @@
+using EdgeCnn.Vision;
 using EdgeCnn.Device.Loop;
 using EdgeCnn.Device.Mqtt;
 using Prometheus;
@@ -77,7 +78,7 @@ public sealed class DeviceMetrics
         {
             // One series, relabelled: the class of the last frame and how sure the model was.
             foreach (string[] labels in _topProbability.GetAllLabelValues().ToArray()) _topProbability.RemoveLabelled(labels);
-            _topProbability.WithLabels(manifest.Labels[topClass]).Set(probability);
+            _topProbability.WithLabels(manifest.Describe(new Classification(topClass, probability))).Set(probability);
         }
     }
 

@@ -52,7 +52,12 @@ public static class DeviceStatusReport
                 sourceReconnects = statistics.Reconnects,
                 secondsSinceLast = statistics.SinceLastFrame is { } since ? Math.Round(since.TotalSeconds, 3) : (double?)null,
             },
-            top = manifest is null || topClass < 0 ? null : new { @class = manifest.Labels[topClass], probability = Math.Round(topProbability, 4) },
+            top = manifest is null || topClass < 0 ? null : new
+            {
+                @class = manifest.Describe(new Classification(topClass, topProbability)),
+                label = manifest.Labels[topClass],
+                probability = Math.Round(topProbability, 4),
+            },
             latencyMs = Enum.GetValues<Stage>().ToDictionary(stage => JsonNamingPolicy.CamelCase.ConvertName(stage.ToString()), stage =>
             {
                 (double p50, double p95, double p99) = statistics.Latency(stage);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using EdgeCnn.Trainer.Data;
+using EdgeCnn.Trainer.Scene;
 using OpenCvSharp;
 
 namespace EdgeCnn.Trainer.Cli;
@@ -23,10 +24,42 @@ internal static class ClipCommand
         var scale = new Option<int>("--scale") { Description = "Each image is enlarged this many times (nearest neighbour) and centred.", DefaultValueFactory = _ => 16 };
         var seed = new Option<int>("--seed") { Description = "Chooses which test images.", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--output", "-o") { Description = "The clip (.mp4 or .avi); the truth file goes beside it as NAME.truth.csv.", Required = true };
+        var scene = new Option<bool>("--scene") { Description = "A camera-like clip: items at random size, place and rotation on backgrounds, with light drift, sensor noise and empty stretches between them." };
+        var emptySeconds = new Option<double>("--empty-seconds") { Description = "--scene: how long the empty scene shows before each item.", DefaultValueFactory = _ => 0.8 };
+        var backgroundImages = new Option<string?>("--background-images") { Description = "--scene: a folder of photos to use as backgrounds, taking turns with synthesised textures (default: textures only)." };
+        var sceneScale = new Option<string>("--scene-scale") { Description = "--scene: item size range as MIN..MAX fractions of the frame height.", DefaultValueFactory = _ => "0.35..0.9" };
+        var noise = new Option<double>("--noise") { Description = "--scene: sensor-noise standard deviation as a fraction of the pixel range.", DefaultValueFactory = _ => 0.02 };
+        var backgroundLabel = new Option<string>("--background-label") { Description = "--scene: the truth file's name for empty stretches (the model's background class).", DefaultValueFactory = _ => "background" };
         var command = new Command("clip", "Make a sample clip from an IDX dataset's test images, with a truth file (first_frame,last_frame,label) for scoring the device on it.");
-        foreach (Option option in new Option[] { data, perClass, seconds, fps, width, height, scale, seed, output }) command.Options.Add(option);
+        foreach (Option option in new Option[] { data, perClass, seconds, fps, width, height, scale, seed, output, scene, emptySeconds, backgroundImages, sceneScale, noise, backgroundLabel })
+            command.Options.Add(option);
         command.SetAction(result =>
         {
+            if (result.GetValue(scene))
+            {
+                string range = result.GetValue(sceneScale)!;
+                string[] parts = range.Split("..");
+                if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double min)
+                    || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double max))
+                    throw new ArgumentException($"--scene-scale {range}: write MIN..MAX, for example 0.35..0.9.");
+                SceneClip.Write(new SceneClip.Settings
+                {
+                    Data = result.GetValue(data)!,
+                    PerClass = result.GetValue(perClass),
+                    Seconds = result.GetValue(seconds),
+                    EmptySeconds = result.GetValue(emptySeconds),
+                    Fps = result.GetValue(fps),
+                    Width = result.GetValue(width),
+                    Height = result.GetValue(height),
+                    MinScale = min,
+                    MaxScale = max,
+                    Noise = result.GetValue(noise),
+                    BackgroundImages = result.GetValue(backgroundImages),
+                    BackgroundLabel = result.GetValue(backgroundLabel)!,
+                    Seed = result.GetValue(seed),
+                }, result.GetValue(output)!, Console.WriteLine);
+                return 0;
+            }
             Write(result.GetValue(data)!, result.GetValue(perClass), result.GetValue(seconds), result.GetValue(fps), result.GetValue(width),
                 result.GetValue(height), result.GetValue(scale), result.GetValue(seed), result.GetValue(output)!, Console.WriteLine);
             return 0;

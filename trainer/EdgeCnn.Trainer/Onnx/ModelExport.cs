@@ -45,6 +45,9 @@ internal static class ModelExport
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(modelPath))!);
         var metrics = new Dictionary<string, double> { ["validationAccuracy"] = record.BestValidationAccuracy };
         if (record.TestAccuracy is double test) metrics["testAccuracy"] = test;
+        if (record.CleanTestAccuracy is not null && record.OpenSetEffect is { } effect)
+            metrics["sceneTestAccuracy"] = effect.AccuracyWithThreshold;
+        if (record.OpenSetEffect?.FalseAlarmRateWithThreshold is double alarms) metrics["falseAlarmRate"] = alarms;
         var manifest = new ModelManifest
         {
             Labels = record.Classes,
@@ -56,6 +59,8 @@ internal static class ModelExport
             ModelSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(onnx)),
             Opset = OnnxExporter.Opset,
             TrainerVersion = TrainerInfo.Version,
+            BackgroundLabel = record.BackgroundClass,
+            OpenSet = record.OpenSet,
         };
         manifest.Validate(manifestPath);
         WriteAtomically(modelPath, onnx);

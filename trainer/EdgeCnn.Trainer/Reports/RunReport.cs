@@ -47,6 +47,7 @@ internal static class RunReport
             md.AppendLine(c, $"| {confusion.Classes[i]} | {confusion.Precision(i):F3} | {confusion.Recall(i):F3} | {confusion.F1(i):F3} | {confusion.Support(i)} |");
         md.AppendLine();
         md.AppendLine(c, $"![confusion matrix]({confusionPng})");
+        AppendOpenSet(md, run, split);
         if (run.History.Count > 0)
         {
             md.AppendLine();
@@ -57,6 +58,29 @@ internal static class RunReport
             md.AppendLine("Per-epoch figures are in `metrics.csv`.");
         }
         return md.ToString();
+    }
+
+    private static void AppendOpenSet(StringBuilder md, RunRecord run, string split)
+    {
+        if (run.OpenSet is null) return;
+        var c = CultureInfo.InvariantCulture;
+        OpenSetCalibration.Effect? effect = run.OpenSetEffect;
+        md.AppendLine();
+        md.AppendLine("## Telling \"nothing\" from \"something\"");
+        md.AppendLine();
+        md.AppendLine("| | |");
+        md.AppendLine("|---|---|");
+        md.AppendLine(c, $"| background class | {(run.BackgroundClass is null ? "none: every frame is some class (add one, or train with --scene)" : $"`{run.BackgroundClass}`: precision and recall are in its row above")} |");
+        md.AppendLine(c, $"| open-set threshold | max-softmax {run.OpenSet.Threshold:0.####}: keeps {run.OpenSet.KeptCorrect:P0} of the correctly classified items of the {run.OpenSet.CalibratedOn}; below it the device says \"unknown\" |");
+        if (effect is not null)
+        {
+            if (effect.FalseAlarmRate is double alarms)
+                md.AppendLine(c, $"| false-alarm rate ({split} set) | {alarms:P2} of the empty scenes get an object class as top-1; {effect.FalseAlarmRateWithThreshold:P2} do at or above the threshold |");
+            md.AppendLine(c, $"| correct items kept ({split} set) | {effect.ItemsKept:P1}; {effect.ItemsRejected:P1} of all items fall below the threshold |");
+            md.AppendLine(c, $"| accuracy with the threshold ({split} set) | {effect.AccuracyWithThreshold:P2} (a rejected frame counts as \"nothing\": right on an empty scene, wrong on an item) |");
+        }
+        if (run.CleanTestAccuracy is double clean)
+            md.AppendLine(c, $"| clean test accuracy | {clean:P2} on the dataset's own test images (no scene), top-1 over all {run.Classes.Length} classes |");
     }
 
     /// <summary>An enum as the command line spells it (one-cycle, adamw).</summary>

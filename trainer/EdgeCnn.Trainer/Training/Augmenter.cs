@@ -1,3 +1,4 @@
+using EdgeCnn.Trainer.Scene;
 using EdgeCnn.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,13 +15,32 @@ internal sealed class Augmenter
     private readonly AugmentationOptions _options;
     private readonly float[] _black;
     private readonly float[] _pixelRange;
+    private readonly SceneComposer? _scene;
 
-    public Augmenter(AugmentationOptions options, PreprocessingSpec preprocessing)
+    public Augmenter(AugmentationOptions options, PreprocessingSpec preprocessing, SceneComposer? scene = null)
     {
         _options = options;
+        _scene = scene;
         // Augmented images live in normalised space: black is -mean/std and the full 0..255 range spans 255*scale/std.
         _black = Enumerable.Range(0, preprocessing.Channels).Select(c => -preprocessing.Mean[c] / preprocessing.Std[c]).ToArray();
         _pixelRange = Enumerable.Range(0, preprocessing.Channels).Select(c => 255f * preprocessing.Scale / preprocessing.Std[c]).ToArray();
+    }
+
+    /// <summary>
+    /// The training batch: the item augmentations, then, with scene augmentation, the items composed into camera-like
+    /// scenes (some batch members become empty scenes, so the labels may change too).
+    /// </summary>
+    public (Tensor Images, Tensor Labels) Apply(Tensor batch, Tensor labels)
+    {
+        Tensor items = Apply(batch);
+        if (_scene is null) return (items, labels);
+        using (items)
+        {
+            SceneComposer.Batch scene = _scene.Compose(items, labels);
+            scene.Boxes.Dispose();
+            scene.Kind.Dispose();
+            return (scene.Images, scene.Labels);
+        }
     }
 
     /// <summary>Returns an augmented copy of <paramref name="batch"/> (N, C, H, W); the input is not changed.</summary>

@@ -5,16 +5,18 @@ using static TorchSharp.torch;
 
 namespace EdgeCnn.Trainer.Training;
 
-/// <summary>Runs a network in eval mode over a whole set: mean loss, confusion matrix, and every prediction.</summary>
+/// <summary>Runs a network in eval mode over a whole set: mean loss, confusion matrix, every prediction and its confidence.</summary>
 internal static class Evaluator
 {
-    public sealed record Result(double Loss, ConfusionMatrix Confusion, long[] Predictions);
+    /// <param name="Confidence">Each prediction's softmax probability (the max-softmax score).</param>
+    public sealed record Result(double Loss, ConfusionMatrix Confusion, long[] Predictions, float[] Confidence);
 
     public static Result Evaluate(nn.Module<Tensor, Tensor> model, ImageSet set, Device device, LossKind loss, int batchSize = 500)
     {
         model.eval();
         var confusion = new ConfusionMatrix(set.Classes);
         var predictions = new long[set.Count];
+        var confidence = new float[set.Count];
         double lossSum = 0;
         int length = set.Preprocessing.TensorLength;
         var p = set.Preprocessing;
@@ -28,12 +30,13 @@ internal static class Evaluator
             Tensor logits = model.forward(x);
             lossSum += LossFunction.Compute(loss, logits, y, labelSmoothing: 0).item<float>() * count;
             long[] predicted = logits.argmax(1).cpu().data<long>().ToArray();
+            logits.softmax(1).amax([1]).cpu().data<float>().CopyTo(confidence.AsSpan(start, count));
             for (int i = 0; i < count; i++)
             {
                 predictions[start + i] = predicted[i];
                 confusion.Add(set.Labels[start + i], predicted[i]);
             }
         }
-        return new Result(set.Count == 0 ? 0 : lossSum / set.Count, confusion, predictions);
+        return new Result(set.Count == 0 ? 0 : lossSum / set.Count, confusion, predictions, confidence);
     }
 }

@@ -33,6 +33,18 @@ internal sealed record RunRecord
     public double TrainingSeconds { get; init; }
     public List<EpochMetrics> History { get; init; } = [];
 
+    /// <summary>The class that means "nothing of interest", or null when the run has none.</summary>
+    public string? BackgroundClass { get; init; }
+
+    /// <summary>The open-set threshold calibrated on the validation split after training.</summary>
+    public OpenSetThreshold? OpenSet { get; init; }
+
+    /// <summary>Accuracy on the dataset's own (clean) test images, when scene augmentation made the report's test set a scene set.</summary>
+    public double? CleanTestAccuracy { get; init; }
+
+    /// <summary>The threshold's effect on the report's split.</summary>
+    public OpenSetCalibration.Effect? OpenSetEffect { get; init; }
+
     public static RunRecord Load(string runFolder)
     {
         string path = RunFolder.RecordPath(runFolder);

@@ -1,4 +1,5 @@
 using EdgeCnn.Trainer.Architecture;
+using EdgeCnn.Trainer.Scene;
 using EdgeCnn.Vision;
 
 namespace EdgeCnn.Trainer.Training;
@@ -81,6 +82,17 @@ internal sealed record TrainOptions
     /// <summary>Keep the layers up to and including this one fixed.</summary>
     public string? Freeze { get; init; }
 
+    /// <summary>
+    /// The class that means "nothing of interest". Null: <see cref="DefaultBackgroundClass"/> when the data has such a
+    /// folder, or when scene augmentation adds it; a name the data lacks is an error unless scenes add it.
+    /// </summary>
+    public string? BackgroundClass { get; init; }
+
+    /// <summary>Scene augmentation; null leaves it off.</summary>
+    public SceneOptions? Scene { get; init; }
+
+    public const string DefaultBackgroundClass = "background";
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Data)) throw new ArgumentException("--data is required: an image folder, an IDX folder or 'fashion-mnist'.");
@@ -97,6 +109,8 @@ internal sealed record TrainOptions
         if (Patience < 0) throw new ArgumentException($"--patience {Patience}: must not be negative.");
         if (ValidationSplit is <= 0 or >= 1) throw new ArgumentException($"--val-split {ValidationSplit}: use a fraction between 0 and 1.");
         if (Threads < 0) throw new ArgumentException($"--threads {Threads}: must not be negative.");
+        if (BackgroundClass is not null && string.IsNullOrWhiteSpace(BackgroundClass)) throw new ArgumentException("--background-class is empty; name the class folder that holds the empty scene.");
         Augmentation.Validate();
+        Scene?.Validate();
     }
 }

@@ -50,7 +50,8 @@ internal static class TrainingRun
         progress.Log($"{data.Description} (prepared in {loading.Elapsed.TotalSeconds:F1} s)");
         if (data.SkippedImages > 0)
             progress.Log($"Skipped {data.SkippedImages} unreadable image(s), for example:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", data.SkippedExamples));
-        string[] classes = [.. data.Train.Classes];
+        using RunDataset dataset = RunDataset.Prepare(options, data, preprocessing, progress);
+        string[] classes = dataset.Classes;
         if (previous is not null && !previous.Classes.SequenceEqual(classes))
             throw new InvalidDataException($"{runFolder}: the run was trained on classes [{string.Join(", ", previous.Classes)}] but {options.Data} now has [{string.Join(", ", classes)}].");
 
@@ -75,11 +76,18 @@ internal static class TrainingRun
             SkippedImages = data.SkippedImages,
             Device = device.type.ToString().ToLowerInvariant(),
             Threads = threads,
+            BackgroundClass = dataset.BackgroundClass,
         };
         if (previous is null) architecture.Save(Path.Combine(runFolder, "architecture.json"));
+        if (previous is null && dataset.Composer is not null)
+        {
+            ImageSet shown = dataset.Validation.Subset([.. Enumerable.Range(0, Math.Min(48, dataset.Validation.Count))]);
+            SampleGrid.Write(Path.Combine(runFolder, "scenes.png"), shown.Pixels, shown.Labels, classes, preprocessing);
+            progress.Log($"Wrote {runFolder}/scenes.png: validation scenes as the network sees them.");
+        }
         progress.Log($"{architecture.Name}: {plan.Parameters:N0} parameters, {plan.Macs:N0} MACs per image; {classes.Length} classes; device {record.Device}, {threads} threads.");
 
-        int batchesPerEpoch = (data.Train.Count + options.BatchSize - 1) / options.BatchSize;
+        int batchesPerEpoch = (dataset.Train.Count + options.BatchSize - 1) / options.BatchSize;
         var trainable = model.parameters().Where(p => p.requires_grad).ToList();
         using OptimizerHelper optimizer = CreateOptimizer(options, trainable);
         optim.lr_scheduler.LRScheduler? scheduler = CreateScheduler(options, optimizer, batchesPerEpoch);
@@ -102,9 +110,9 @@ internal static class TrainingRun
             progress.Log($"Resuming {runFolder} at epoch {startEpoch} of {options.Epochs} (best validation accuracy so far {record.BestValidationAccuracy:P2} at epoch {record.BestEpoch}).");
         }
 
-        using Tensor trainImages = ToTensor(data.Train);
-        using Tensor trainLabels = torch.tensor(data.Train.Labels);
-        var augmenter = new Augmenter(options.Augmentation, preprocessing);
+        using Tensor trainImages = ToTensor(dataset.Train);
+        using Tensor trainLabels = torch.tensor(dataset.Train.Labels);
+        var augmenter = new Augmenter(options.Augmentation, preprocessing, dataset.Composer);
         double seconds = record.TrainingSeconds;
         int bestEpoch = record.BestEpoch;
         double bestAccuracy = record.BestValidationAccuracy;
@@ -119,11 +127,11 @@ internal static class TrainingRun
                 augmenter, trainImages, trainLabels, options, device, epoch, batchesPerEpoch, progress, cancellation);
             if (options.Schedule is ScheduleKind.Step or ScheduleKind.Cosine) scheduler?.step();
 
-            Evaluator.Result validation = Evaluator.Evaluate(model, data.Validation, device, options.Loss);
+            Evaluator.Result validation = Evaluator.Evaluate(model, dataset.Validation, device, options.Loss);
             clock.Stop();
             seconds += clock.Elapsed.TotalSeconds;
             var metrics = new EpochMetrics(epoch, learningRate, trainLoss, trainAccuracy, validation.Loss, validation.Confusion.Accuracy,
-                clock.Elapsed.TotalSeconds, data.Train.Count / trainSeconds);
+                clock.Elapsed.TotalSeconds, dataset.Train.Count / trainSeconds);
             history.Add(metrics);
 
             // The first epoch always counts, so best.pt exists even if validation accuracy never rises above 0.
@@ -161,17 +169,32 @@ internal static class TrainingRun
 
         // The report describes the best checkpoint, on the test set when the dataset has one.
         Checkpoint.Load(model, RunFolder.BestWeights(runFolder), plan);
-        ImageSet reportSet = data.Test ?? data.Validation;
-        string reportSplit = data.Test is null ? "validation" : "test";
+        // The open-set threshold comes from the validation split alone; the test split only measures it.
+        Evaluator.Result validated = Evaluator.Evaluate(model, dataset.Validation, device, options.Loss);
+        OpenSetThreshold openSet = OpenSetCalibration.Calibrate(dataset.Validation, validated, dataset.BackgroundIndex, dataset.ValidationDescription);
+        ImageSet reportSet = dataset.Test ?? dataset.Validation;
+        string reportSplit = dataset.Test is null ? "validation" : dataset.Composer is null ? "test" : "scene test";
         Evaluator.Result final = Evaluator.Evaluate(model, reportSet, device, options.Loss);
-        record = record with { Finished = true, TestAccuracy = data.Test is null ? null : final.Confusion.Accuracy };
+        double? cleanTest = dataset.CleanTest is null ? null : Evaluator.Evaluate(model, dataset.CleanTest, device, options.Loss).Confusion.Accuracy;
+        OpenSetCalibration.Effect effect = OpenSetCalibration.Measure(reportSet, final, dataset.BackgroundIndex, openSet.Threshold);
+        progress.Log($"Open-set threshold (max-softmax) {openSet.Threshold:0.###}: keeps {OpenSetCalibration.KeptCorrect:P0} of the correctly classified validation items; " +
+            $"on the {reportSplit} set it keeps {effect.ItemsKept:P1} of the correct items" +
+            (effect.FalseAlarmRate is double alarms ? $" and cuts false alarms on empty scenes from {alarms:P2} to {effect.FalseAlarmRateWithThreshold:P2}." : "."));
+        record = record with
+        {
+            Finished = true,
+            TestAccuracy = dataset.Test is null ? null : cleanTest ?? final.Confusion.Accuracy,
+            CleanTestAccuracy = cleanTest,
+            OpenSet = openSet,
+            OpenSetEffect = effect,
+        };
         record.Save(runFolder);
         RunReport.Write(runFolder, record, final.Confusion, reportSplit);
         int verifyCount = Math.Min(32, reportSet.Count);
         ModelExport.Result exported = ModelExport.Write(plan, model, record, reportSet.Pixels.AsSpan(0, verifyCount * preprocessing.TensorLength).ToArray(),
             verifyCount, $"{reportSplit} images", RunFolder.Model(runFolder), OutputKind.Logits);
         progress.Log($"Exported {exported.ModelPath} and {Path.GetFileName(exported.ManifestPath)} (ONNX Runtime matches TorchSharp to {exported.Comparison.MaxAbsDifference:G2}).");
-        string testFigure = data.Test is null ? "" : $"; test accuracy {final.Confusion.Accuracy:P2}";
+        string testFigure = dataset.Test is null ? "" : $"; {reportSplit} accuracy {final.Confusion.Accuracy:P2}" + (cleanTest is double clean ? $", clean test accuracy {clean:P2}" : "");
         progress.Log($"Best epoch {bestEpoch}: validation accuracy {bestAccuracy:P2}{testFigure}. Wrote {runFolder}/report.md, curves.png, confusion.png.");
         return record;
     }
@@ -200,8 +223,7 @@ internal static class TrainingRun
                 using var scope = NewDisposeScope();
                 long start = (long)b * options.BatchSize, size = Math.Min(options.BatchSize, count - start);
                 Tensor index = order.narrow(0, start, size);
-                Tensor x = augmenter.Apply(images.index_select(0, index).to(device));
-                Tensor y = labels.index_select(0, index).to(device);
+                (Tensor x, Tensor y) = augmenter.Apply(images.index_select(0, index).to(device), labels.index_select(0, index).to(device));
                 optimizer.zero_grad();
                 Tensor logits = model.forward(x);
                 Tensor loss = LossFunction.Compute(options.Loss, logits, y, options.LabelSmoothing);

@@ -1,0 +1,95 @@
+using EdgeCnn.Trainer.Data;
+using EdgeCnn.Trainer.Scene;
+using EdgeCnn.Vision;
+
+namespace EdgeCnn.Trainer.Training;
+
+/// <summary>
+/// A run's data once the background class and scene augmentation are applied: the class list (the dataset's, plus
+/// the background class when scenes add it), and the validation and test sets the run is scored on (camera-like
+/// scene sets when scene augmentation is on, with the clean test set kept beside them).
+/// </summary>
+internal sealed class RunDataset : IDisposable
+{
+    private RunDataset(string[] classes, int backgroundIndex, ImageSet train, ImageSet validation, ImageSet? test, ImageSet? cleanTest,
+        SceneComposer? composer, BackgroundBank? bank, string validationDescription)
+    {
+        Classes = classes;
+        BackgroundIndex = backgroundIndex;
+        Train = train;
+        Validation = validation;
+        Test = test;
+        CleanTest = cleanTest;
+        Composer = composer;
+        _bank = bank;
+        ValidationDescription = validationDescription;
+    }
+
+    private readonly BackgroundBank? _bank;
+
+    public string[] Classes { get; }
+
+    /// <summary>Index of the background class in <see cref="Classes"/>, or -1.</summary>
+    public int BackgroundIndex { get; }
+
+    public string? BackgroundClass => BackgroundIndex < 0 ? null : Classes[BackgroundIndex];
+
+    public ImageSet Train { get; }
+
+    /// <summary>What each epoch is scored on and the open-set threshold is calibrated on.</summary>
+    public ImageSet Validation { get; }
+
+    /// <summary>What the report describes (a scene set under scene augmentation), or null without a test split.</summary>
+    public ImageSet? Test { get; }
+
+    /// <summary>The dataset's own test images, when <see cref="Test"/> is a scene set made from them.</summary>
+    public ImageSet? CleanTest { get; }
+
+    /// <summary>Composes training batches into scenes; null when scene augmentation is off.</summary>
+    public SceneComposer? Composer { get; }
+
+    public string ValidationDescription { get; }
+
+    public static RunDataset Prepare(TrainOptions options, LoadedData data, PreprocessingSpec preprocessing, ITrainingProgress progress)
+    {
+        string[] dataClasses = [.. data.Train.Classes];
+        string backgroundName = options.BackgroundClass ?? TrainOptions.DefaultBackgroundClass;
+        int backgroundIndex = Array.IndexOf(dataClasses, backgroundName);
+        string[] classes = dataClasses;
+        if (backgroundIndex < 0 && options.Scene is not null)
+        {
+            // Scenes bring their own empty frames: the background class is added after the dataset's classes.
+            classes = [.. dataClasses, backgroundName];
+            backgroundIndex = dataClasses.Length;
+        }
+        else if (backgroundIndex < 0 && options.BackgroundClass is not null)
+        {
+            throw new ArgumentException($"--background-class {backgroundName}: {options.Data} has no such class ({string.Join(", ", dataClasses)}); " +
+                $"add a folder {backgroundName}/ with photos of the empty scene, or turn on --scene so the trainer makes one.");
+        }
+        if (backgroundIndex >= 0) progress.Log($"Background class: '{backgroundName}' (\"nothing of interest\"; no device rule can watch it).");
+
+        if (options.Scene is null)
+            return new RunDataset(classes, backgroundIndex, data.Train, data.Validation, data.Test, null, null, null, "validation split");
+
+        SceneOptions scene = options.Scene;
+        int side = Math.Max(96, 4 * Math.Max(preprocessing.Width, preprocessing.Height));
+        var bank = BackgroundBank.Create(scene.BackgroundImages, preprocessing.Channels, side);
+        foreach (string skipped in bank.Skipped.Take(5)) progress.Log($"Skipped background photo: {skipped}");
+        bool mask = scene.MaskItems ?? DatasetLoader.Resolve(options.Data).Kind == DatasetLoader.Kind.Idx;
+        var composer = new SceneComposer(scene, preprocessing, bank, backgroundIndex, mask);
+        progress.Log($"Scene augmentation: {bank.Photos} photo(s){(scene.BackgroundImages is null ? "" : $" from {scene.BackgroundImages}")} and {bank.Count - bank.Photos} textures " +
+            $"as backgrounds; items {(mask ? "cut out by their own pixels" : "pasted whole")} at {scene.MinScale:0.##}..{scene.MaxScale:0.##} of the frame; " +
+            $"{scene.BackgroundFraction:P0} empty scenes and {scene.CleanFraction:P0} clean items per batch.");
+
+        // One empty scene for each object class's share, as a camera watching for one class at a time would see.
+        double emptyShare = 1.0 / dataClasses.Length;
+        ImageSet Relabel(ImageSet set) => new(set.Pixels, set.Labels, classes, set.Preprocessing);
+        ImageSet validation = SceneSet.Compose(Relabel(data.Validation), classes, composer, options.Seed + 1000, emptyShare);
+        ImageSet? test = data.Test is null ? null : SceneSet.Compose(Relabel(data.Test), classes, composer, options.Seed + 2000, emptyShare);
+        return new RunDataset(classes, backgroundIndex, Relabel(data.Train), validation, test, data.Test is null ? null : Relabel(data.Test),
+            composer, bank, "validation split composed into scenes");
+    }
+
+    public void Dispose() => _bank?.Dispose();
+}
