@@ -20,11 +20,13 @@ internal static class CaptureCommand
 {
     public static Command Create()
     {
-        var label = new Option<string>("--label") { Description = "The class these frames show; they go to OUTPUT/LABEL/.", Required = true };
+        var label = new Option<string?>("--label") { Description = "The class these frames show; they go to OUTPUT/LABEL/. Use 'background' for the empty scene." };
+        var video = new Option<double?>("--video") { Description = "Record a clip of this many seconds instead (OUTPUT is the .mp4 or .avi); type a label and Enter while it records to mark what is in view from then on (an empty line: nothing), and the truth file is written beside it." };
         var count = new Option<int>("--count") { Description = "How many frames to save.", DefaultValueFactory = _ => 20 };
         var interval = new Option<double>("--interval") { Description = "Seconds between saved frames (move the object between them).", DefaultValueFactory = _ => 1.0 };
-        var output = new Option<string>("--output", "-o") { Description = "The dataset folder.", DefaultValueFactory = _ => "dataset" };
-        var command = new Command("capture", "Save frames from the camera as training images: OUTPUT/LABEL/LABEL-TIME.jpg (train with: edgecnn-train train --data OUTPUT).");
+        var output = new Option<string?>("--output", "-o") { Description = "The dataset folder (default: dataset), or with --video the clip (default: clip.mp4)." };
+        var command = new Command("capture", "Save frames from the camera as training images: OUTPUT/LABEL/LABEL-TIME.jpg (train with: edgecnn-train train --data OUTPUT); or, with --video, record a clip to run the device on.");
+        command.Options.Add(video);
         command.Options.Add(label);
         command.Options.Add(count);
         command.Options.Add(interval);
@@ -34,8 +36,14 @@ internal static class CaptureCommand
             using CancellationTokenSource stop = DeviceCommandLine.Stopping(out IDisposable registration);
             using (registration)
             {
-                return Run(result.GetValue(DeviceCommandLine.Config), result.GetValue(label)!, result.GetValue(count), result.GetValue(interval),
-                    result.GetValue(output)!, Console.Out, stop.Token);
+                if (result.GetValue(video) is double seconds)
+                {
+                    if (result.GetValue(label) is not null) throw new ArgumentException("--label and --video do not go together: with --video, type labels while it records.");
+                    return ClipRecorder.Run(result.GetValue(DeviceCommandLine.Config), seconds, result.GetValue(output) ?? "clip.mp4", Console.In, Console.Out, stop.Token);
+                }
+                string name = result.GetValue(label) ?? throw new ArgumentException("--label is required: the class these frames show (or --video SECONDS to record a clip).");
+                return Run(result.GetValue(DeviceCommandLine.Config), name, result.GetValue(count), result.GetValue(interval),
+                    result.GetValue(output) ?? "dataset", Console.Out, stop.Token);
             }
         });
         return command;
