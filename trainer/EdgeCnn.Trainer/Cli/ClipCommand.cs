@@ -37,11 +37,7 @@ internal static class ClipCommand
         {
             if (result.GetValue(scene))
             {
-                string range = result.GetValue(sceneScale)!;
-                string[] parts = range.Split("..");
-                if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double min)
-                    || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double max))
-                    throw new ArgumentException($"--scene-scale {range}: write MIN..MAX, for example 0.35..0.9.");
+                (double min, double max) = RangeOption.Parse(result.GetValue(sceneScale)!, "--scene-scale", "0.35..0.9");
                 SceneClip.Write(new SceneClip.Settings
                 {
                     Data = result.GetValue(data)!,

@@ -146,11 +146,7 @@ internal static class TrainCommand
                 throw new ArgumentException($"--background-images {images} belongs to scene augmentation: add --scene.");
             return null;
         }
-        string range = result.GetValue(scale)!;
-        string[] parts = range.Split("..");
-        if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double min)
-            || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double max))
-            throw new ArgumentException($"--scene-scale {range}: write MIN..MAX, for example 0.33..1.");
+        (double min, double max) = RangeOption.Parse(result.GetValue(scale)!, "--scene-scale", "0.33..1");
         return new SceneOptions
         {
             BackgroundImages = result.GetValue(backgroundImages),
