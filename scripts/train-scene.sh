@@ -16,7 +16,7 @@ for photo in Aqua Dune FreshFlower Garden GreenMeadow LadyBird RainDrops TwoWing
   ln -sf "$photos/$photo.jpg" "$backgrounds/$photo.jpg"
 done
 
-exec scripts/edgecnn-train train --data fashion-mnist --arch resnet8 --epochs "${EPOCHS:-30}" --batch-size 128 --lr 0.003 \
+exec scripts/edgecnn-train train --data fashion-mnist --arch resnet8 --epochs "${EPOCHS:-45}" --batch-size 128 --lr 0.003 \
   --label-smoothing 0.05 --shift 0.1 --flip true --val-split 0.05 --threads 2 --seed 1 \
-  --scene --background-images "$backgrounds" --scene-scale 0.33..1 --scene-rotate 25 --background-fraction 0.15 --scene-clean 0.25 \
+  --scene --background-images "$backgrounds" --scene-scale 0.33..1 --scene-rotate 25 --background-fraction 0.15 --scene-clean 0.35 \
   --out "runs/fashion-mnist-scene-$(date +%Y%m%d-%H%M%S)" "$@"
