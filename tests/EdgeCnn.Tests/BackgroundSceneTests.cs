@@ -153,6 +153,25 @@ public sealed class BackgroundSceneTests : IDisposable
     }
 
     [Fact]
+    public void The_threshold_is_calibrated_on_the_validation_split_alone()
+    {
+        string run = Path.GetDirectoryName(Trained.Value.Model)!;
+        RunRecord record = RunRecord.Load(run);
+        NetworkPlan plan = NetworkPlan.Create(record.Architecture, record.Input, record.Classes.Length);
+        using TorchSharp.Modules.Sequential model = NetworkBuilder.Build(plan);
+        Checkpoint.Load(model, RunFolder.BestWeights(run), plan);
+        var data = EdgeCnn.Trainer.Data.DatasetLoader.Load(record.Options.Data, record.Preprocessing, record.Options.ValidationSplit, record.Options.Seed);
+        using RunDataset dataset = RunDataset.Prepare(record.Options, data, record.Preprocessing, new RecordingProgress());
+
+        float Calibrated(EdgeCnn.Trainer.Data.ImageSet set) =>
+            OpenSetCalibration.Calibrate(set, Evaluator.Evaluate(model, set, TorchSharp.torch.CPU, record.Options.Loss), dataset.BackgroundIndex, "").Threshold;
+        // The same scenes as in training (their own seed), the same threshold: the validation split's, to the last digit.
+        Assert.Equal(Calibrated(dataset.Validation), record.OpenSet!.Threshold);
+        // Calibrated on the training images instead, it would differ.
+        Assert.NotEqual(Calibrated(dataset.Train), record.OpenSet.Threshold);
+    }
+
+    [Fact]
     public async Task On_a_scene_clip_every_shape_triggers_its_rule_and_the_empty_desk_triggers_nothing()
     {
         string clip = WriteClip(_folder["desk.avi"], [0, 1, 2, 0, 1, 2], frames: 12);

@@ -169,6 +169,19 @@ internal static class TrainingRun
 
         // The report describes the best checkpoint, on the test set when the dataset has one.
         Checkpoint.Load(model, RunFolder.BestWeights(runFolder), plan);
+        return Conclude(model, plan, dataset, record, runFolder, device, progress);
+    }
+
+    /// <summary>
+    /// After the last epoch: calibrates the open-set threshold on the validation split, evaluates the test split (or
+    /// validation), writes the report and exports the model.
+    /// </summary>
+    private static RunRecord Conclude(Sequential model, NetworkPlan plan, RunDataset dataset, RunRecord record, string runFolder, Device device, ITrainingProgress progress)
+    {
+        TrainOptions options = record.Options;
+        PreprocessingSpec preprocessing = record.Preprocessing;
+        int bestEpoch = record.BestEpoch;
+        double bestAccuracy = record.BestValidationAccuracy;
         // The open-set threshold comes from the validation split alone; the test split only measures it.
         Evaluator.Result validated = Evaluator.Evaluate(model, dataset.Validation, device, options.Loss);
         OpenSetThreshold openSet = OpenSetCalibration.Calibrate(dataset.Validation, validated, dataset.BackgroundIndex, dataset.ValidationDescription);
