@@ -133,6 +133,55 @@ public sealed class DeviceServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_camera_whose_read_throws_is_reopened_with_backoff_and_the_service_keeps_classifying()
+    {
+        string config = DeviceConfigFile.Write(_folder["device.json"], Settings(
+            new { Type = "v4l2", Device = "0", ReopenDelay = "00:00:00.05", ReopenMaxDelay = "00:00:00.2" }, [], []));
+        var random = new Random(6);
+        ThrowingCamera.Opened = 0;
+        var log = new CapturingLoggerProvider();
+        using IHost host = DeviceHost.Build(config, builder =>
+        {
+            builder.Logging.AddProvider(log);
+            builder.Services.AddSingleton<FrameSourceOpener>(_ => _ =>
+            {
+                Interlocked.Increment(ref ThrowingCamera.Opened);
+                return new ThrowingCamera(() => ShapesDataset.Draw(1, ShapesModel.FrameSize, random, colour: true), framesBeforeFault: 10);
+            });
+        }, systemFile: null);
+        FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
+        await host.StartAsync();
+        bool kept = SpinWait.SpinUntil(() => Volatile.Read(ref ThrowingCamera.Opened) >= 3 && statistics.FramesClassified >= 25, TimeSpan.FromSeconds(60));
+        FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
+        string? ended = service.LoopEndedReason;
+        await host.StopAsync();
+
+        Assert.True(kept, $"opened {ThrowingCamera.Opened} times, {statistics.FramesClassified} frames classified; loop: {ended}");
+        Assert.Null(ended);
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("No such device") && e.Message.Contains("Reopening"));
+        Assert.DoesNotContain(log.Entries, e => e.Message.Contains("clip has ended"));
+        Assert.Equal(0, service.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_clip_whose_read_throws_is_a_failure_that_exits_non_zero_not_the_end_of_the_clip()
+    {
+        // The settings name a real clip; the fake camera stands in for its decoder, which fails on frame 11.
+        string clip = ShapesClip.Write(_folder["clip.avi"], [(1, 3)]);
+        string config = DeviceConfigFile.Write(_folder["device.json"], Settings(
+            new { Type = "file", Path = clip, Realtime = false, StopAtEnd = true }, [], []));
+        var random = new Random(6);
+        (IHost host, _) = await RunToEnd(config, services => services.AddSingleton<FrameSourceOpener>(_ =>
+            new ThrowingCamera(() => ShapesDataset.Draw(1, ShapesModel.FrameSize, random, colour: true), framesBeforeFault: 10)));
+        using (host)
+        {
+            FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
+            Assert.Equal(1, service.ExitCode);
+            Assert.Contains("No such device", service.LoopEndedReason);
+        }
+    }
+
+    [Fact]
     public async Task A_camera_pipe_that_dies_is_reopened_with_backoff_and_the_service_keeps_classifying()
     {
         // The rpicam reader on a stream that ffmpeg writes in rpicam-vid's format, 15 frames per run of the program.

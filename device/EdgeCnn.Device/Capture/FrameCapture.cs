@@ -9,8 +9,14 @@ namespace EdgeCnn.Device.Capture;
 /// <summary>
 /// The capture thread: reads frames from the source into <see cref="LatestFrame"/>, stamps them, and reopens a
 /// lost source with backoff (doubling from <see cref="SourceOptions.ReopenDelay"/> to
-/// <see cref="SourceOptions.ReopenMaxDelay"/>), so an unplugged camera or a dead pipe never stops the service.
+/// <see cref="SourceOptions.ReopenMaxDelay"/>), so an unplugged camera, a dead pipe or a driver that throws never
+/// stops the service.
 /// </summary>
+/// <remarks>
+/// Only the end of a clip with <see cref="SourceOptions.StopAtEnd"/> ends the stream cleanly. A clip whose reading
+/// throws, or a failure of the thread itself, completes the stream with that failure, so the frame loop fails and
+/// the service exits non-zero (and systemd restarts it).
+/// </remarks>
 /// <remarks>
 /// Timestamps are the wall clock for cameras and for clips played in real time, and the clip's own time
 /// (frame number / frame rate) for clips processed frame by frame, so rules behave the same however fast the
@@ -81,12 +87,24 @@ public sealed partial class FrameCapture : IDisposable
                 }
                 long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
                 long started = Stopwatch.GetTimestamp();
-                if (!source.TryRead(_frames.WriteBuffer))
+                bool read;
+                string? failure = null;
+                try
                 {
-                    string problem = source.LastProblem ?? "no frame";
+                    read = source.TryRead(_frames.WriteBuffer);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException && !_options.StopAtEnd)
+                {
+                    // A live source whose driver throws is a lost source: reopened like one.
+                    read = false;
+                    failure = $"reading failed: {e.Message}.";
+                }
+                if (!read)
+                {
+                    string problem = failure ?? source.LastProblem ?? "no frame";
                     source.Dispose();
                     source = null;
-                    if (_options.StopAtEnd)
+                    if (_options.StopAtEnd && failure is null)
                     {
                         LogEnded(problem);
                         _frames.Complete();
@@ -117,7 +135,7 @@ public sealed partial class FrameCapture : IDisposable
         {
             // Nothing the source throws may end capturing silently: the loop would starve and only the watchdog notice.
             LogCrashed(e);
-            _frames.Complete();
+            _frames.Complete(e);
         }
         finally
         {

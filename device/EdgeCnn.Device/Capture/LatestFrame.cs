@@ -60,14 +60,19 @@ public sealed class LatestFrame : IDisposable
     }
 
     /// <summary>Marks the end of the stream: once the waiting frame is taken, <see cref="IsCompleted"/> is true.</summary>
-    public void Complete()
+    /// <param name="failure">Why capturing stopped when it failed; null for a clip that ended.</param>
+    public void Complete(Exception? failure = null)
     {
         lock (_gate)
         {
             _completed = true;
+            Failure = failure;
             Monitor.PulseAll(_gate);
         }
     }
+
+    /// <summary>Why the stream stopped, when capturing failed rather than reaching the end of a clip.</summary>
+    public Exception? Failure { get; private set; }
 
     /// <summary>
     /// Waits up to <paramref name="timeoutMilliseconds"/> for a frame and takes the newest. The Mat stays valid,

@@ -110,6 +110,7 @@ public sealed partial class FrameLoop : IDisposable
                 {
                     if (_frames.IsCompleted)
                     {
+                        if (_frames.Failure is { } failure) throw new IOException($"capturing failed: {failure.Message}", failure);
                         ended = true;
                         break;
                     }
