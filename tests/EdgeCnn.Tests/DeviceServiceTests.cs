@@ -204,6 +204,78 @@ public sealed class DeviceServiceTests : IDisposable
         Assert.True(log.Entries.Count(e => e.Message.StartsWith("source opened: /bin/sh", StringComparison.Ordinal)) >= 3);
     }
 
+    /// <summary>
+    /// The shapes model with one more node at its end, a Gather of output columns 0, 1 and 7 of 3: it loads, its input
+    /// and output shapes are right, and only running it fails (an index out of bounds).
+    /// </summary>
+    private static void WriteModelThatFailsToRun(string modelPath)
+    {
+        var model = EdgeCnn.Trainer.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(ShapesModel.ModelPath));
+        var last = model.Graph.Node.Single(n => n.Output.Contains("output"));
+        last.Output[last.Output.IndexOf("output")] = "logits_before_fault";
+        var indices = new EdgeCnn.Trainer.Onnx.Proto.TensorProto
+        {
+            Name = "fault_indices", DataType = (int)EdgeCnn.Trainer.Onnx.Proto.TensorProto.Types.DataType.Int64,
+            RawData = Google.Protobuf.ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new long[] { 0, 1, 7 }.AsSpan())),
+        };
+        indices.Dims.Add(3);
+        model.Graph.Initializer.Add(indices);
+        var gather = new EdgeCnn.Trainer.Onnx.Proto.NodeProto { OpType = "Gather", Name = "fault/Gather" };
+        gather.Input.Add("logits_before_fault");
+        gather.Input.Add("fault_indices");
+        gather.Output.Add("output");
+        gather.Attribute.Add(EdgeCnn.Trainer.Onnx.OnnxGraphBuilder.Int("axis", 1));
+        model.Graph.Node.Add(gather);
+        byte[] bytes = Google.Protobuf.MessageExtensions.ToByteArray(model);
+        File.WriteAllBytes(modelPath, bytes);
+        ModelManifest manifest = ModelManifest.Load(Path.ChangeExtension(ShapesModel.ModelPath, ".json"));
+        (manifest with { ModelSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)) }).Save(Path.ChangeExtension(modelPath, ".json"));
+    }
+
+    [Fact]
+    public async Task A_replacement_model_that_fails_when_run_is_refused_and_the_running_one_stays()
+    {
+        string models = _folder["models"];
+        Directory.CreateDirectory(models);
+        string modelPath = Path.Combine(models, "shapes.onnx");
+        File.Copy(ShapesModel.ModelPath, modelPath);
+        File.Copy(Path.ChangeExtension(ShapesModel.ModelPath, ".json"), Path.ChangeExtension(modelPath, ".json"));
+        string faulty = _folder["faulty/shapes.onnx"];
+        Directory.CreateDirectory(Path.GetDirectoryName(faulty)!);
+        WriteModelThatFailsToRun(faulty);
+        string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);
+        string config = DeviceConfigFile.Write(_folder["device.json"], new
+        {
+            Model = new { Path = modelPath, IntraOpThreads = 1 },
+            Source = new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } },
+            Gpio = new { Driver = "simulated" },
+            Outputs = Array.Empty<object>(),
+            Rules = Array.Empty<object>(),
+        });
+        var log = new CapturingLoggerProvider();
+        using IHost host = DeviceHost.Build(config, builder => builder.Logging.AddProvider(log), systemFile: null);
+        FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
+        FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
+        await host.StartAsync();
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => statistics.FramesClassified > 10, TimeSpan.FromSeconds(30)));
+            string runningSha = service.Manifest!.ModelSha256;
+            File.Copy(Path.ChangeExtension(faulty, ".json"), Path.ChangeExtension(modelPath, ".json"), overwrite: true);
+            File.Copy(faulty, modelPath, overwrite: true);
+            Assert.True(SpinWait.SpinUntil(() => service.Reloader!.LastRefusal is not null, TimeSpan.FromSeconds(30)), string.Join("\n", log.Entries.Select(e => e.Message)));
+            Assert.Contains("test inference", service.Reloader!.LastRefusal);
+            long afterRefusal = statistics.FramesClassified;
+            Assert.True(SpinWait.SpinUntil(() => statistics.FramesClassified > afterRefusal + 5, TimeSpan.FromSeconds(30)), "the loop stopped classifying");
+            Assert.Equal(runningSha, service.Manifest.ModelSha256);
+            Assert.Equal(0, service.Reloader.Reloads);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
     [Fact]
     public async Task A_replaced_model_is_swapped_in_between_frames_and_a_corrupt_one_is_refused()
     {

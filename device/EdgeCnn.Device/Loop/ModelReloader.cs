@@ -33,7 +33,7 @@ public sealed partial class ModelReloader : IDisposable
         string full = options.FullPath;
         _modelName = Path.GetFileName(full);
         _manifestName = Path.GetFileName(Path.ChangeExtension(full, ".json"));
-        _settle = new Timer(_ => Reload());
+        _settle = new Timer(_ => ReloadOrRefuse());
         // Copying a file raises several events; the reload waits until the folder has been quiet for a moment.
         _watcher = new FileSystemWatcher(Path.GetDirectoryName(full)!)
         {
@@ -55,6 +55,19 @@ public sealed partial class ModelReloader : IDisposable
     private void OnChange(object sender, FileSystemEventArgs e)
     {
         if (e.Name == _modelName || e.Name == _manifestName) _settle.Change(Settle, Timeout.InfiniteTimeSpan);
+    }
+
+    // On a timer thread, where an exception would end the process: nothing a replaced model does may escape.
+    private void ReloadOrRefuse()
+    {
+        try
+        {
+            Reload();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Refuse($"checking it failed: {e.Message}");
+        }
     }
 
     private void Reload()
@@ -101,7 +114,15 @@ public sealed partial class ModelReloader : IDisposable
             return $"its labels ({string.Join(", ", next.Manifest.Labels)}) differ from the running model's ({string.Join(", ", running.Manifest.Labels)}); " +
                    "the rules are bound to those, so restart the service to change classes.";
         // A test inference on a neutral input (all zeros after normalisation): the model must run and give probabilities.
-        Classification test = next.ClassifyPrepared(new float[next.Manifest.Preprocessing.TensorLength]);
+        Classification test;
+        try
+        {
+            test = next.ClassifyPrepared(new float[next.Manifest.Preprocessing.TensorLength]);
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+        {
+            return $"a test inference failed: {e.Message}";
+        }
         if (!float.IsFinite(test.Probability)) return "a test inference gave no finite probabilities.";
         return null;
     }
