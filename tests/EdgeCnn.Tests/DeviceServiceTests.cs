@@ -276,6 +276,89 @@ public sealed class DeviceServiceTests : IDisposable
         }
     }
 
+    /// <summary>A fake camera (the hardware boundary) that has no picture until the test opens its gate.</summary>
+    private sealed class GatedCamera(Func<Mat> draw, Func<bool> open) : IFrameSource
+    {
+        public string Description => "gated fake camera";
+
+        public string? LastProblem { get; private set; }
+
+        public bool TryRead(Mat frame)
+        {
+            if (!open())
+            {
+                LastProblem = "no picture yet (the test holds the gate)";
+                return false;
+            }
+            using Mat drawn = draw();
+            drawn.CopyTo(frame);
+            return true;
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Two_reloads_while_no_frame_comes_release_the_model_that_never_ran_and_swap_in_the_newest()
+    {
+        string models = _folder["models"];
+        Directory.CreateDirectory(models);
+        string modelPath = Path.Combine(models, "shapes.onnx");
+        File.Copy(ShapesModel.ModelPath, modelPath);
+        File.Copy(Path.ChangeExtension(ShapesModel.ModelPath, ".json"), Path.ChangeExtension(modelPath, ".json"));
+        string first = _folder["first/shapes.onnx"], second = _folder["second/shapes.onnx"];
+        Directory.CreateDirectory(Path.GetDirectoryName(first)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(second)!);
+        ShapesModel.WriteUntrained(first, seed: 3);
+        ShapesModel.WriteUntrained(second, seed: 4);
+        string config = DeviceConfigFile.Write(_folder["device.json"], new
+        {
+            Model = new { Path = modelPath, IntraOpThreads = 1 },
+            Source = new { Type = "v4l2", Device = "0", ReopenDelay = "00:00:00.05", ReopenMaxDelay = "00:00:00.1" },
+            Gpio = new { Driver = "simulated" },
+            Outputs = Array.Empty<object>(),
+            Rules = Array.Empty<object>(),
+        });
+        bool gate = false;
+        var random = new Random(8);
+        var log = new CapturingLoggerProvider();
+        using IHost host = DeviceHost.Build(config, builder =>
+        {
+            builder.Logging.AddProvider(log);
+            builder.Services.AddSingleton<FrameSourceOpener>(_ => _ => new GatedCamera(() => ShapesDataset.Draw(0, ShapesModel.FrameSize, random, colour: true), () => Volatile.Read(ref gate)));
+        }, systemFile: null);
+        FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
+        FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
+        await host.StartAsync();
+        try
+        {
+            string Messages() => string.Join("\n", log.Entries.Select(e => e.Message));
+            void Replace(string with)
+            {
+                File.Copy(Path.ChangeExtension(with, ".json"), Path.ChangeExtension(modelPath, ".json"), overwrite: true);
+                File.Copy(with, modelPath, overwrite: true);
+            }
+            int Accepted() => log.Entries.Count(e => e.Message.Contains("passed its checks"));
+            Replace(first);
+            Assert.True(SpinWait.SpinUntil(() => Accepted() == 1, TimeSpan.FromSeconds(30)), Messages());
+            Replace(second);
+            Assert.True(SpinWait.SpinUntil(() => Accepted() == 2, TimeSpan.FromSeconds(30)), Messages());
+            Assert.Equal(0, statistics.FramesClassified);
+            Assert.Contains(log.Entries, e => e.Message.StartsWith("a newer model replaced the one waiting", StringComparison.Ordinal));
+
+            Volatile.Write(ref gate, true);
+            Assert.True(SpinWait.SpinUntil(() => service.Reloader!.Reloads == 1 && statistics.FramesClassified > 3, TimeSpan.FromSeconds(30)), Messages());
+            Assert.Equal(ModelManifest.Load(Path.ChangeExtension(second, ".json")).ModelSha256, service.Manifest!.ModelSha256);
+            Assert.Equal(1, service.Reloader!.Reloads);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
     [Fact]
     public async Task A_replaced_model_is_swapped_in_between_frames_and_a_corrupt_one_is_refused()
     {

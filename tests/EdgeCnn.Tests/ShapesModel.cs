@@ -22,11 +22,11 @@ internal static class ShapesModel
     /// Writes a second model for the same classes, untrained (random weights, seeded): it classifies differently
     /// and with little confidence, which is what a model swap should make visible.
     /// </summary>
-    public static void WriteUntrained(string modelPath)
+    public static void WriteUntrained(string modelPath, int seed = 3)
     {
         Assert.True(Presets.TryGet("lenet5", out ArchitectureSpec? spec));
         NetworkPlan plan = NetworkPlan.Create(spec, new InputShape(1, 28, 28), ShapesDataset.Classes.Length);
-        TorchSharp.torch.manual_seed(3);
+        TorchSharp.torch.manual_seed(seed);
         using TorchSharp.Modules.Sequential model = NetworkBuilder.Build(plan);
         var record = new RunRecord
         {

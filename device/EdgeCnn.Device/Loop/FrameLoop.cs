@@ -22,6 +22,8 @@ public sealed partial class FrameLoop : IDisposable
     private OnnxClassifier _classifier;
     private OnnxClassifier? _offered;
     private TaskCompletionSource<OnnxClassifier>? _swapped;
+    // Guards the offered classifier and its promise as a pair; taken per frame only while an offer waits.
+    private readonly Lock _offerGate = new();
     private TaskCompletionSource<FrameSnapshot>? _snapshotRequest;
     private readonly RegionOfInterest _region;
     private readonly RuleEngine _engine;
@@ -69,8 +71,21 @@ public sealed partial class FrameLoop : IDisposable
     {
         ArgumentNullException.ThrowIfNull(next);
         var swapped = new TaskCompletionSource<OnnxClassifier>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref _swapped, swapped);
-        Volatile.Write(ref _offered, next);
+        OnnxClassifier? superseded;
+        TaskCompletionSource<OnnxClassifier>? supersededSwap;
+        lock (_offerGate)
+        {
+            (superseded, supersededSwap) = (_offered, _swapped);
+            _swapped = swapped;
+            Volatile.Write(ref _offered, next);
+        }
+        // An offer the loop never took (no frame came since) is released now, or its whole session would leak.
+        if (superseded is not null)
+        {
+            superseded.Dispose();
+            supersededSwap?.TrySetCanceled();
+            LogSuperseded();
+        }
         return swapped.Task;
     }
 
@@ -164,11 +179,19 @@ public sealed partial class FrameLoop : IDisposable
     // Between frames, so no frame sees half of one model and half of another.
     private void SwapClassifier()
     {
-        OnnxClassifier next = Interlocked.Exchange(ref _offered, null)!;
+        OnnxClassifier next;
+        TaskCompletionSource<OnnxClassifier>? swapped;
+        lock (_offerGate)
+        {
+            next = _offered!;
+            swapped = _swapped;
+            _offered = null;
+            _swapped = null;
+        }
         OnnxClassifier old = _classifier;
         Volatile.Write(ref _classifier, next);
         _engine.ModelUnknownBelow = next.Manifest.UnknownBelow;
-        Interlocked.Exchange(ref _swapped, null)?.TrySetResult(old);
+        swapped?.TrySetResult(old);
     }
 
     private void TakeSnapshot(Mat frame, Classification top, long number, DateTimeOffset time)
@@ -193,13 +216,24 @@ public sealed partial class FrameLoop : IDisposable
         if (_thread.IsAlive) _thread.Join();
         _outputs.SwitchAllOff();
         // An offer the loop never took is released here; whoever offered it learns that it was not used.
-        Interlocked.Exchange(ref _offered, null)?.Dispose();
-        Interlocked.Exchange(ref _swapped, null)?.TrySetCanceled();
+        OnnxClassifier? offered;
+        TaskCompletionSource<OnnxClassifier>? swapped;
+        lock (_offerGate)
+        {
+            (offered, swapped) = (_offered, _swapped);
+            _offered = null;
+            _swapped = null;
+        }
+        offered?.Dispose();
+        swapped?.TrySetCanceled();
         Interlocked.Exchange(ref _snapshotRequest, null)?.TrySetCanceled();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "first frame classified ({Label}, {Probability:P1}); ready")]
     private partial void LogFirstFrame(string label, float probability);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "a newer model replaced the one waiting for the next frame; the waiting one was released")]
+    private partial void LogSuperseded();
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "the frame loop failed; outputs switched off")]
     private partial void LogCrashed(Exception exception);

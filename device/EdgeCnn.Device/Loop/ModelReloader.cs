@@ -96,6 +96,7 @@ public sealed partial class ModelReloader : IDisposable
             }
             LastRefusal = null;
             ModelManifest manifest = next.Manifest;
+            LogAccepted(_options.FullPath);
             _loop.Offer(next).ContinueWith(swap =>
             {
                 if (!swap.IsCompletedSuccessfully) return;
@@ -143,6 +144,9 @@ public sealed partial class ModelReloader : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "model reloaded: {Path} ({Architecture}, SHA-256 {Sha}...), swapped in between two frames")]
     private partial void LogReloaded(string path, string architecture, string sha);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "the replaced model {Path} passed its checks; it is swapped in before the next frame")]
+    private partial void LogAccepted(string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the replaced model {Path} was refused, the running one stays: {Reason}")]
     private partial void LogRefused(string path, string reason);
