@@ -45,6 +45,17 @@ internal static class ImageFolder
             files.AddRange(ImageFiles(folder).Select(path => (path, (long)c)));
         }
 
+        (float[] pixels, bool[] kept, List<string> skipped) = PrepareFiles(files.Select(f => f.Path).ToList(), spec);
+        return (new ImageSet(pixels, files.Where((_, i) => kept[i]).Select(f => f.Label).ToArray(), classes, spec), skipped);
+    }
+
+    /// <summary>
+    /// Decodes and prepares <paramref name="files"/> in parallel, each worker with its own preprocessor. Returns the
+    /// tensors of the readable ones, one after another in file order, which files those were, and why the others
+    /// were skipped (in file order).
+    /// </summary>
+    public static (float[] Pixels, bool[] Kept, List<string> Skipped) PrepareFiles(IReadOnlyList<string> files, PreprocessingSpec spec)
+    {
         int length = spec.TensorLength;
         var pixels = new float[files.Count * (long)length];
         var ok = new bool[files.Count];
@@ -54,7 +65,7 @@ internal static class ImageFolder
         {
             try
             {
-                preprocessor.PrepareFile(files[i].Path, pixels.AsSpan(i * length, length));
+                preprocessor.PrepareFile(files[i], pixels.AsSpan(i * length, length));
                 ok[i] = true;
             }
             catch (InvalidDataException e)
@@ -64,19 +75,15 @@ internal static class ImageFolder
             return preprocessor;
         }, preprocessor => preprocessor.Dispose());
 
+        List<string> reasons = skipped.OrderBy(s => s.Index).Select(s => s.Reason).ToList();
         int kept = ok.Count(k => k);
-        if (kept == files.Count)
-            return (new ImageSet(pixels, files.Select(f => f.Label).ToArray(), classes, spec), []);
-
+        if (kept == files.Count) return (pixels, ok, reasons);
         var compact = new float[kept * (long)length];
-        var labels = new long[kept];
         for (int i = 0, j = 0; i < files.Count; i++)
         {
-            if (!ok[i]) continue;
-            pixels.AsSpan(i * length, length).CopyTo(compact.AsSpan(j * length, length));
-            labels[j++] = files[i].Label;
+            if (ok[i]) pixels.AsSpan(i * length, length).CopyTo(compact.AsSpan(j++ * length, length));
         }
-        return (new ImageSet(compact, labels, classes, spec), skipped.OrderBy(s => s.Index).Select(s => s.Reason).ToList());
+        return (compact, ok, reasons);
     }
 
     private static string[] ImageFiles(string folder) =>

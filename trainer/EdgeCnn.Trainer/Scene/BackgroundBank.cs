@@ -1,3 +1,4 @@
+using EdgeCnn.Trainer.Data;
 using EdgeCnn.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -109,30 +110,8 @@ internal sealed class BackgroundBank : IDisposable
             .Where(ImagePreprocessor.IsImageFile).Order(StringComparer.Ordinal).Take(MaxPhotos).ToArray();
         // The photo's middle, keeping its aspect ratio, at unit scale: the crops come later, per sample.
         PreprocessingSpec spec = PreprocessingSpec.Unit(side, side, channels) with { ResizeMode = ResizeMode.CenterCrop };
-        int length = spec.TensorLength;
-        var pixels = new float[files.Length * (long)length];
-        var ok = new bool[files.Length];
-        var skipped = new System.Collections.Concurrent.ConcurrentBag<string>();
-        Parallel.For(0, files.Length, () => new ImagePreprocessor(spec), (i, _, preprocessor) =>
-        {
-            try
-            {
-                preprocessor.PrepareFile(files[i], pixels.AsSpan(i * length, length));
-                ok[i] = true;
-            }
-            catch (InvalidDataException e)
-            {
-                skipped.Add(e.Message);
-            }
-            return preprocessor;
-        }, preprocessor => preprocessor.Dispose());
-        int kept = ok.Count(k => k);
-        var compact = new float[kept * (long)length];
-        for (int i = 0, j = 0; i < files.Length; i++)
-        {
-            if (ok[i]) pixels.AsSpan(i * length, length).CopyTo(compact.AsSpan(j++ * length, length));
-        }
-        return (compact, kept, [.. skipped.Order(StringComparer.Ordinal)]);
+        (float[] pixels, bool[] kept, List<string> skipped) = ImageFolder.PrepareFiles(files, spec);
+        return (pixels, kept.Count(k => k), skipped);
     }
 
     public void Dispose() => _images.Dispose();
