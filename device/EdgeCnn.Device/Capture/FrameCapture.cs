@@ -16,11 +16,11 @@ namespace EdgeCnn.Device.Capture;
 /// Only the end of a clip with <see cref="SourceOptions.StopAtEnd"/> ends the stream cleanly. A clip whose reading
 /// throws, or a failure of the thread itself, completes the stream with that failure, so the frame loop fails and
 /// the service exits non-zero (and systemd restarts it).
-/// </remarks>
-/// <remarks>
+/// <para>
 /// Timestamps are the wall clock for cameras and for clips played in real time, and the clip's own time
 /// (frame number / frame rate) for clips processed frame by frame, so rules behave the same however fast the
 /// machine is.
+/// </para>
 /// </remarks>
 public sealed partial class FrameCapture : IDisposable
 {

@@ -19,6 +19,7 @@ public sealed class ClassTally
     private readonly ModelManifest _manifest;
     private readonly IReadOnlyList<RuleOptions> _rules;
     private readonly string[] _rows;
+    private readonly int _background;
     private readonly int _unknownRow;
     private readonly int[] _ruleClass;
     private readonly long[] _detected;
@@ -41,10 +42,11 @@ public sealed class ClassTally
         _manifest = manifest;
         _rules = rules;
         Truth = truth;
-        int background = manifest.BackgroundIndex;
+        // Looked up once: the manifest derives it from its labels on every call.
+        _background = manifest.BackgroundIndex;
         _unknownRow = manifest.Labels.Length;
-        _rows = [.. manifest.Labels.Select((l, i) => i == background ? $"{l} ({ModelManifest.NothingName})" : l),
-            background < 0 ? $"{ModelManifest.NothingName}/{ModelManifest.UnknownName}" : ModelManifest.UnknownName];
+        _rows = [.. manifest.Labels.Select((l, i) => i == _background ? $"{l} ({ModelManifest.NothingName})" : l),
+            _background < 0 ? $"{ModelManifest.NothingName}/{ModelManifest.UnknownName}" : ModelManifest.UnknownName];
         _ruleClass = rules.Select(r => Array.IndexOf(manifest.Labels, r.Class)).ToArray();
         _detected = new long[_rows.Length];
         _shown = new long[_rows.Length];
@@ -77,14 +79,14 @@ public sealed class ClassTally
     /// <summary>Counts one classified frame (<paramref name="frameIndex"/> from 0 in the clip).</summary>
     public void Record(long frameIndex, Classification top)
     {
-        int background = _manifest.BackgroundIndex;
-        int answer = top.ClassIndex == background || _manifest.IsObject(top) ? top.ClassIndex : _unknownRow;
+        bool rejected = _manifest.OpenSet?.Rejects(top.Probability) == true;
+        int answer = top.ClassIndex == _background || !rejected ? top.ClassIndex : _unknownRow;
         Interlocked.Increment(ref _detected[answer]);
         if (Truth is null) return;
         int actual = Truth.ClassAt(frameIndex);
         if (actual < 0) return;
         Interlocked.Increment(ref _shown[actual]);
-        bool quiet = answer == background || answer == _unknownRow;
+        bool quiet = answer == _background || answer == _unknownRow;
         if (answer == actual || (actual == Truth.Empty && quiet)) Interlocked.Increment(ref _correct[actual]);
     }
 
