@@ -19,9 +19,9 @@ public sealed class DeviceServiceTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private object Settings(object source, object[] rules, object[]? outputs = null) => new
+    private object Settings(object source, object[] rules, object[]? outputs = null, string? model = null) => new
     {
-        Model = new { Path = ShapesModel.ModelPath, IntraOpThreads = 1 },
+        Model = new { Path = model ?? ShapesModel.ModelPath, IntraOpThreads = 1 },
         Source = source,
         Gpio = new { Driver = "simulated" },
         Outputs = outputs ?? [new { Name = "led", Type = "Led", Pin = 17 }, new { Name = "buzzer", Type = "ActiveBuzzer", Pin = 27 }],
@@ -204,6 +204,24 @@ public sealed class DeviceServiceTests : IDisposable
         Assert.True(log.Entries.Count(e => e.Message.StartsWith("source opened: /bin/sh", StringComparison.Ordinal)) >= 3);
     }
 
+    /// <summary>A copy of the shapes model and its manifest in this test's models folder, for the service to watch.</summary>
+    private string CopyOfShapesModel()
+    {
+        string models = _folder["models"];
+        Directory.CreateDirectory(models);
+        string modelPath = Path.Combine(models, "shapes.onnx");
+        File.Copy(ShapesModel.ModelPath, modelPath);
+        File.Copy(Path.ChangeExtension(ShapesModel.ModelPath, ".json"), Path.ChangeExtension(modelPath, ".json"));
+        return modelPath;
+    }
+
+    /// <summary>Replaces the watched model with another, manifest first, as deploy.sh does.</summary>
+    private static void Replace(string modelPath, string with)
+    {
+        File.Copy(Path.ChangeExtension(with, ".json"), Path.ChangeExtension(modelPath, ".json"), overwrite: true);
+        File.Copy(with, modelPath, overwrite: true);
+    }
+
     /// <summary>
     /// The shapes model with one more node at its end, a Gather of output columns 0, 1 and 7 of 3: it loads, its input
     /// and output shapes are right, and only running it fails (an index out of bounds).
@@ -235,23 +253,13 @@ public sealed class DeviceServiceTests : IDisposable
     [Fact]
     public async Task A_replacement_model_that_fails_when_run_is_refused_and_the_running_one_stays()
     {
-        string models = _folder["models"];
-        Directory.CreateDirectory(models);
-        string modelPath = Path.Combine(models, "shapes.onnx");
-        File.Copy(ShapesModel.ModelPath, modelPath);
-        File.Copy(Path.ChangeExtension(ShapesModel.ModelPath, ".json"), Path.ChangeExtension(modelPath, ".json"));
+        string modelPath = CopyOfShapesModel();
         string faulty = _folder["faulty/shapes.onnx"];
         Directory.CreateDirectory(Path.GetDirectoryName(faulty)!);
         WriteModelThatFailsToRun(faulty);
         string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);
-        string config = DeviceConfigFile.Write(_folder["device.json"], new
-        {
-            Model = new { Path = modelPath, IntraOpThreads = 1 },
-            Source = new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } },
-            Gpio = new { Driver = "simulated" },
-            Outputs = Array.Empty<object>(),
-            Rules = Array.Empty<object>(),
-        });
+        string config = DeviceConfigFile.Write(_folder["device.json"], Settings(
+            new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } }, [], [], modelPath));
         var log = new CapturingLoggerProvider();
         using IHost host = DeviceHost.Build(config, builder => builder.Logging.AddProvider(log), systemFile: null);
         FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
@@ -261,8 +269,7 @@ public sealed class DeviceServiceTests : IDisposable
         {
             Assert.True(SpinWait.SpinUntil(() => statistics.FramesClassified > 10, TimeSpan.FromSeconds(30)));
             string runningSha = service.Manifest!.ModelSha256;
-            File.Copy(Path.ChangeExtension(faulty, ".json"), Path.ChangeExtension(modelPath, ".json"), overwrite: true);
-            File.Copy(faulty, modelPath, overwrite: true);
+            Replace(modelPath, faulty);
             Assert.True(SpinWait.SpinUntil(() => service.Reloader!.LastRefusal is not null, TimeSpan.FromSeconds(30)), string.Join("\n", log.Entries.Select(e => e.Message)));
             Assert.Contains("test inference", service.Reloader!.LastRefusal);
             long afterRefusal = statistics.FramesClassified;
@@ -303,24 +310,14 @@ public sealed class DeviceServiceTests : IDisposable
     [Fact]
     public async Task Two_reloads_while_no_frame_comes_release_the_model_that_never_ran_and_swap_in_the_newest()
     {
-        string models = _folder["models"];
-        Directory.CreateDirectory(models);
-        string modelPath = Path.Combine(models, "shapes.onnx");
-        File.Copy(ShapesModel.ModelPath, modelPath);
-        File.Copy(Path.ChangeExtension(ShapesModel.ModelPath, ".json"), Path.ChangeExtension(modelPath, ".json"));
+        string modelPath = CopyOfShapesModel();
         string first = _folder["first/shapes.onnx"], second = _folder["second/shapes.onnx"];
         Directory.CreateDirectory(Path.GetDirectoryName(first)!);
         Directory.CreateDirectory(Path.GetDirectoryName(second)!);
         ShapesModel.WriteUntrained(first, seed: 3);
         ShapesModel.WriteUntrained(second, seed: 4);
-        string config = DeviceConfigFile.Write(_folder["device.json"], new
-        {
-            Model = new { Path = modelPath, IntraOpThreads = 1 },
-            Source = new { Type = "v4l2", Device = "0", ReopenDelay = "00:00:00.05", ReopenMaxDelay = "00:00:00.1" },
-            Gpio = new { Driver = "simulated" },
-            Outputs = Array.Empty<object>(),
-            Rules = Array.Empty<object>(),
-        });
+        string config = DeviceConfigFile.Write(_folder["device.json"], Settings(
+            new { Type = "v4l2", Device = "0", ReopenDelay = "00:00:00.05", ReopenMaxDelay = "00:00:00.1" }, [], [], modelPath));
         bool gate = false;
         var random = new Random(8);
         var log = new CapturingLoggerProvider();
@@ -335,15 +332,10 @@ public sealed class DeviceServiceTests : IDisposable
         try
         {
             string Messages() => string.Join("\n", log.Entries.Select(e => e.Message));
-            void Replace(string with)
-            {
-                File.Copy(Path.ChangeExtension(with, ".json"), Path.ChangeExtension(modelPath, ".json"), overwrite: true);
-                File.Copy(with, modelPath, overwrite: true);
-            }
             int Accepted() => log.Entries.Count(e => e.Message.Contains("passed its checks"));
-            Replace(first);
+            Replace(modelPath, first);
             Assert.True(SpinWait.SpinUntil(() => Accepted() == 1, TimeSpan.FromSeconds(30)), Messages());
-            Replace(second);
+            Replace(modelPath, second);
             Assert.True(SpinWait.SpinUntil(() => Accepted() == 2, TimeSpan.FromSeconds(30)), Messages());
             Assert.Equal(0, statistics.FramesClassified);
             Assert.Contains(log.Entries, e => e.Message.StartsWith("a newer model replaced the one waiting", StringComparison.Ordinal));
@@ -362,24 +354,13 @@ public sealed class DeviceServiceTests : IDisposable
     [Fact]
     public async Task A_replaced_model_is_swapped_in_between_frames_and_a_corrupt_one_is_refused()
     {
-        string models = _folder["models"];
-        Directory.CreateDirectory(models);
-        string modelPath = Path.Combine(models, "shapes.onnx");
-        File.Copy(ShapesModel.ModelPath, modelPath);
-        File.Copy(Path.ChangeExtension(ShapesModel.ModelPath, ".json"), Path.ChangeExtension(modelPath, ".json"));
+        string modelPath = CopyOfShapesModel();
         string second = _folder["untrained/shapes.onnx"];
         Directory.CreateDirectory(Path.GetDirectoryName(second)!);
         ShapesModel.WriteUntrained(second);
         string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);
-        var settings = new
-        {
-            Model = new { Path = modelPath, IntraOpThreads = 1 },
-            Source = new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } },
-            Gpio = new { Driver = "simulated" },
-            Outputs = Array.Empty<object>(),
-            Rules = Array.Empty<object>(),
-        };
-        string config = DeviceConfigFile.Write(_folder["device.json"], settings);
+        string config = DeviceConfigFile.Write(_folder["device.json"], Settings(
+            new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } }, [], [], modelPath));
         var log = new CapturingLoggerProvider();
         using IHost host = DeviceHost.Build(config, builder => builder.Logging.AddProvider(log), systemFile: null);
         FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
@@ -391,9 +372,7 @@ public sealed class DeviceServiceTests : IDisposable
             string firstSha = service.Manifest!.ModelSha256;
             Assert.True(statistics.LastTop.Probability > 0.9, $"the trained model is sure of its circles ({statistics.LastTop.Probability})");
 
-            // Replace the pair, manifest first, as deploy.sh does.
-            File.Copy(Path.ChangeExtension(second, ".json"), Path.ChangeExtension(modelPath, ".json"), overwrite: true);
-            File.Copy(second, modelPath, overwrite: true);
+            Replace(modelPath, second);
             Assert.True(SpinWait.SpinUntil(() => service.Reloader!.Reloads == 1, TimeSpan.FromSeconds(30)), string.Join("\n", log.Entries.Select(e => e.Message)));
             long afterSwap = statistics.FramesClassified;
             Assert.True(SpinWait.SpinUntil(() => statistics.FramesClassified > afterSwap + 5, TimeSpan.FromSeconds(30)));
