@@ -140,12 +140,19 @@ public sealed record ModelManifest
     /// Checks that <paramref name="modelPath"/> is the exact file this manifest was written for.
     /// </summary>
     /// <exception cref="InvalidDataException">The hash is missing from the manifest or does not match the file.</exception>
-    public void VerifyModelFile(string modelPath)
+    public void VerifyModelFile(string modelPath) => VerifyModel(modelPath, File.ReadAllBytes(modelPath));
+
+    /// <summary>
+    /// Checks that <paramref name="model"/>, the bytes read from <paramref name="modelPath"/>, are the model this
+    /// manifest describes. Whoever loads the model should load these same bytes: a file replaced after it was hashed
+    /// would otherwise be loaded unverified.
+    /// </summary>
+    public void VerifyModel(string modelPath, ReadOnlySpan<byte> model)
     {
         ArgumentNullException.ThrowIfNull(modelPath);
         if (ModelSha256.Length == 0)
             throw new InvalidDataException($"{modelPath}: its manifest has no modelSha256, so the model cannot be verified; re-export it.");
-        string actual = ComputeSha256(modelPath);
+        string actual = Convert.ToHexStringLower(SHA256.HashData(model));
         if (!string.Equals(actual, ModelSha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"{modelPath}: SHA-256 is {actual} but the manifest's modelSha256 is {ModelSha256}; the model was changed or replaced without its manifest. Copy the matching .json with it, or re-export.");
     }

@@ -22,7 +22,7 @@ public sealed class OnnxClassifier : IDisposable
     private readonly float[] _output;
     private readonly float[] _probabilities;
 
-    private OnnxClassifier(string modelPath, ModelManifest manifest, ClassifierOptions options)
+    private OnnxClassifier(string modelPath, byte[] model, ModelManifest manifest, ClassifierOptions options)
     {
         Manifest = manifest;
         using var sessionOptions = new SessionOptions
@@ -35,7 +35,7 @@ public sealed class OnnxClassifier : IDisposable
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
         try
         {
-            _session = new InferenceSession(modelPath, sessionOptions);
+            _session = new InferenceSession(model, sessionOptions);
         }
         catch (OnnxRuntimeException e)
         {
@@ -79,8 +79,10 @@ public sealed class OnnxClassifier : IDisposable
         ArgumentNullException.ThrowIfNull(modelPath);
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"{modelPath}: model not found.", modelPath);
         ModelManifest manifest = ModelManifest.Load(Path.ChangeExtension(modelPath, ".json"));
-        manifest.VerifyModelFile(modelPath);
-        return new OnnxClassifier(modelPath, manifest, options ?? new ClassifierOptions());
+        // Read once: the bytes that were hashed are the bytes that are loaded, even if the file is replaced meanwhile.
+        byte[] model = File.ReadAllBytes(modelPath);
+        manifest.VerifyModel(modelPath, model);
+        return new OnnxClassifier(modelPath, model, manifest, options ?? new ClassifierOptions());
     }
 
     /// <summary>Prepares <paramref name="frame"/> (8-bit gray, BGR or BGRA) and classifies it.</summary>

@@ -10,6 +10,9 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
 
     public sealed record Entry(string Category, LogLevel Level, string Message, IReadOnlyDictionary<string, object?> Values, Exception? Exception);
 
+    /// <summary>Every message, in order.</summary>
+    public IEnumerable<string> Lines => Entries.Select(e => e.Message);
+
     /// <summary>The simulated GPIO driver's level changes, in order: (pin, "high"/"low").</summary>
     public List<(int Pin, string Level)> GpioTransitions() =>
         Entries.Where(e => e.Category.EndsWith("SimulatedGpioDriver", StringComparison.Ordinal))

@@ -110,4 +110,46 @@ public sealed class ClassifierTests : IDisposable
         Assert.Contains("shapes.json", error.Message);
         Assert.Contains("edgecnn-train export", error.Message);
     }
+
+    [Fact]
+    public async Task The_model_bytes_that_were_hashed_are_the_bytes_that_are_loaded_even_if_the_file_changes_between()
+    {
+        string first = _folder["a.onnx"], second = _folder["b.onnx"];
+        ShapesModel.WriteUntrained(first, seed: 3);
+        ShapesModel.WriteUntrained(second, seed: 4);
+        // A file whose content changes between two opens: a named pipe that gives model A to its first reader and
+        // model B to the next, with A's manifest beside it. Reading it twice (hash, then load) would load B unverified.
+        string changing = _folder["changing.onnx"];
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [changing])) mkfifo.WaitForExit();
+        File.Copy(Path.ChangeExtension(first, ".json"), Path.ChangeExtension(changing, ".json"));
+        static void Feed(string pipe, string model)
+        {
+            using var stream = new FileStream(pipe, FileMode.Open, FileAccess.Write);
+            stream.Write(File.ReadAllBytes(model));
+        }
+        Task writer = Task.Run(async () =>
+        {
+            Feed(changing, first);
+            // A pause, so that the first reader sees the end of A before B is offered (a pipe reopened for writing
+            // while a reader still has it open would run the two together).
+            await Task.Delay(300);
+            Feed(changing, second);
+        });
+        try
+        {
+            using var loaded = OnnxClassifier.Open(changing);
+            using var expected = OnnxClassifier.Open(first);
+            var random = new Random(6);
+            float[] input = [.. Enumerable.Range(0, 784).Select(_ => (float)random.NextDouble())];
+            loaded.ClassifyPrepared(input);
+            expected.ClassifyPrepared(input);
+            Assert.Equal(expected.Probabilities.ToArray(), loaded.Probabilities.ToArray());
+        }
+        finally
+        {
+            // Let the writer finish its second write if nobody read it.
+            if (await Task.WhenAny(writer, Task.Delay(100)) != writer) File.ReadAllBytes(changing);
+            await writer;
+        }
+    }
 }

@@ -56,4 +56,17 @@ public class CliTests
         Assert.Equal(2, code);
         Assert.Contains("--size big", error);
     }
+
+    [Fact]
+    public void An_unknown_command_is_an_error_naming_the_commands_even_with_help()
+    {
+        foreach (string[] args in new[] { new[] { "quantize", "--help" }, ["quantize"] })
+        {
+            (int code, string output, string error) = Run(args);
+            Assert.Equal(2, code);
+            Assert.Equal("", output);
+            Assert.StartsWith("error: 'quantize' is not a command; the commands are train, evaluate, export, summary, clip", error);
+        }
+        Assert.Equal(0, Run("summary", "--help").Code);
+    }
 }

@@ -75,6 +75,40 @@ public sealed class DeviceCommandTests : IDisposable
     }
 
     [Fact]
+    public void Only_configuration_errors_exit_2_which_systemd_does_not_restart_and_what_may_pass_exits_1()
+    {
+        // A GPIO chip this machine does not have (nor would the Pi): no restart can fix it.
+        var options = new EdgeCnn.Device.Configuration.GpioOptions { Driver = EdgeCnn.Device.Configuration.GpioDriverKind.Libgpiod, Chip = 9 };
+        Exception missingChip = Assert.ThrowsAny<Exception>(() => new EdgeCnn.Device.Gpio.GpioHardware(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).OpenController());
+        Assert.Equal(EdgeCnn.Device.Configuration.ExitCodes.Configuration, EdgeCnn.Device.Configuration.ExitCodes.For(missingChip));
+        // A model that is not one: its file must be replaced.
+        File.WriteAllText(_folder["broken.onnx"], "not a model");
+        File.Copy(Path.ChangeExtension(ShapesModel.ModelPath, ".json"), _folder["broken.json"]);
+        Exception brokenModel = Assert.ThrowsAny<Exception>(() => EdgeCnn.Vision.OnnxClassifier.Open(_folder["broken.onnx"]).Dispose());
+        Assert.Equal(EdgeCnn.Device.Configuration.ExitCodes.Configuration, EdgeCnn.Device.Configuration.ExitCodes.For(brokenModel));
+        // A pin another program holds at boot (libgpiod's EBUSY), a camera or disk error: systemd retries.
+        Assert.Equal(EdgeCnn.Device.Configuration.ExitCodes.Failure, EdgeCnn.Device.Configuration.ExitCodes.For(new IOException("Device or resource busy")));
+        Assert.Equal(EdgeCnn.Device.Configuration.ExitCodes.Failure, EdgeCnn.Device.Configuration.ExitCodes.For(new InvalidOperationException("GPIO (libgpiod driver) cannot be opened: busy")));
+    }
+
+    [Fact]
+    public void An_unknown_verb_is_an_error_naming_the_verbs_even_with_help()
+    {
+        TextWriter stderr = Console.Error;
+        using var error = new StringWriter();
+        Console.SetError(error);
+        try
+        {
+            Assert.Equal(2, DeviceCommandLine.Invoke(["serve", "--help"]));
+        }
+        finally
+        {
+            Console.SetError(stderr);
+        }
+        Assert.StartsWith("error: 'serve' is not a command; the commands are run, check, bench, capture, off, classify", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_prints_each_problem_with_its_fix_and_fails()
     {
         string config = Config(new { Type = "file", Path = _folder["missing.avi"] }, gpio: new { Driver = "libgpiod", Chip = 0 },

@@ -182,6 +182,85 @@ public sealed class StatusEndpointTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_port_taken_at_start_is_logged_and_retried_while_the_device_classifies_and_a_foreign_host_gets_400()
+    {
+        string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);
+        // Another program holds the port when the device starts.
+        var squatter = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        int port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        string config = Config(new { Type = "file", Path = clip, Loop = true }, new { Enabled = true, Urls = $"http://127.0.0.1:{port}" });
+        var log = new CapturingLoggerProvider();
+        IHost host = DeviceHost.Build(config, builder => builder.Logging.AddProvider(log), systemFile: null);
+        using (host)
+        {
+            try
+            {
+                await host.StartAsync();
+                StatusServer server = host.Services.GetRequiredService<StatusServer>();
+                Assert.Empty(server.Addresses);
+                Assert.Contains(log.Lines, l => l.Contains($"the status endpoint cannot listen on Http:Urls http://127.0.0.1:{port}", StringComparison.Ordinal));
+                await host.Services.GetRequiredService<FrameLoopService>().FirstFrame.WaitAsync(TimeSpan.FromSeconds(60));
+
+                // The port is freed: the endpoint comes up on its own.
+                squatter.Stop();
+                Assert.True(SpinWait.SpinUntil(() => server.Addresses.Count > 0, TimeSpan.FromSeconds(60)), string.Join("\n", log.Lines));
+                using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+                Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/status")).StatusCode);
+
+                // A page on another site that points its own name at 127.0.0.1 (DNS rebinding) is not answered.
+                using var foreign = new HttpRequestMessage(HttpMethod.Get, "/status");
+                foreign.Headers.Host = $"attacker.example:{port}";
+                Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(foreign)).StatusCode);
+            }
+            finally
+            {
+                squatter.Stop();
+                await host.StopAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public void Listening_beyond_this_machine_without_a_token_is_a_configuration_error()
+    {
+        var open = new EdgeCnn.Device.Configuration.HttpOptions { Enabled = true, Urls = "http://0.0.0.0:8080" };
+        ArgumentException error = Assert.Throws<ArgumentException>(open.Validate);
+        Assert.StartsWith("Http:Urls (http://0.0.0.0:8080) listens beyond this machine without Http:BearerToken", error.Message, StringComparison.Ordinal);
+        open.BearerToken = Token;
+        open.Validate();
+        new EdgeCnn.Device.Configuration.HttpOptions { Enabled = true, Urls = "http://127.0.0.1:8080;http://localhost:8081" }.Validate();
+    }
+
+    [Fact]
+    public async Task Two_snapshot_requests_that_share_a_frame_each_own_it_one_giving_up_does_not_take_it_from_the_other()
+    {
+        string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);
+        string config = Config(new { Type = "file", Path = clip, Loop = true }, new { Enabled = false });
+        IHost host = DeviceHost.Build(config, builder => builder.Logging.AddProvider(new CapturingLoggerProvider()), systemFile: null);
+        using (host)
+        {
+            try
+            {
+                await host.StartAsync();
+                FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
+                Task<FrameSnapshot> first = service.RequestSnapshot(), second = service.RequestSnapshot();
+                FrameSnapshot shared = await first.WaitAsync(TimeSpan.FromSeconds(60));
+                Assert.Same(shared, await second);
+                // The first requester gave up (a timeout) and released its share before the second encoded.
+                shared.Dispose();
+                using FrameSnapshot mine = await second;
+                using Mat image = Cv2.ImDecode(mine.EncodeJpeg(), ImreadModes.Color);
+                Assert.Equal(ShapesModel.FrameSize, image.Rows);
+            }
+            finally
+            {
+                await host.StopAsync();
+            }
+        }
+    }
+
     /// <summary>The value of one sample in Prometheus' text format.</summary>
     private static double MetricValue(string metrics, string sample)
     {

@@ -24,8 +24,14 @@ internal static class Program
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         try
         {
+            ParseResult parsed = root.Parse(args);
+            if (UnknownCommand(root, parsed) is string unknown)
+            {
+                Console.Error.WriteLine($"error: {unknown}");
+                return 2;
+            }
             var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
-            return root.Parse(args).InvokeAsync(configuration, stop.Token).GetAwaiter().GetResult();
+            return parsed.InvokeAsync(configuration, stop.Token).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException
                                       or InvalidOperationException or TorchUnavailableException)
@@ -44,4 +50,13 @@ internal static class Program
             Console.CancelKeyPress -= onCtrlC;
         }
     }
+
+    /// <summary>
+    /// An unknown verb, even with --help (whose action would otherwise print the root help and exit 0, so that a
+    /// script calling a verb this version lacks would carry on as if it had run).
+    /// </summary>
+    private static string? UnknownCommand(RootCommand root, ParseResult parsed) =>
+        parsed.CommandResult.Command == root && parsed.UnmatchedTokens.Count > 0
+            ? $"'{parsed.UnmatchedTokens[0]}' is not a command; the commands are {string.Join(", ", root.Subcommands.Select(c => c.Name))} (edgecnn-train --help)."
+            : null;
 }

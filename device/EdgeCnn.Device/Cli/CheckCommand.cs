@@ -112,7 +112,7 @@ internal static class CheckCommand
             else
                 ok("model", $"{description}; a test inference on a blank grey frame gave {manifest.Describe(c)} ({c.Probability:P0})");
         }
-        catch (Exception e) when (DeviceCommandLine.IsExpected(e) || e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        catch (Exception e) when (ExitCodes.IsExpected(e) || e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
             problem("model", e.Message);
         }
@@ -187,7 +187,7 @@ internal static class CheckCommand
             }
             ok("gpio", $"{gpio.Driver.ToString().ToLowerInvariant()} driver{(gpio.Driver == GpioDriverKind.Libgpiod ? $" on /dev/gpiochip{gpio.Chip}" : "")}: opened {string.Join(", ", outputs.Select(o => o.Type == OutputType.PassiveBuzzer ? $"{o.Name} (PWM {o.PwmChip}/{o.PwmChannel})" : $"{o.Name} (GPIO {o.Pin})"))}");
         }
-        catch (Exception e) when (DeviceCommandLine.IsExpected(e))
+        catch (Exception e) when (ExitCodes.IsExpected(e))
         {
             problem("gpio", e.Message);
         }

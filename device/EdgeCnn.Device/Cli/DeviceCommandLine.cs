@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using EdgeCnn.Device.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace EdgeCnn.Device.Cli;
@@ -29,18 +30,26 @@ internal static class DeviceCommandLine
         try
         {
             // The host handles SIGINT/SIGTERM for 'run'; the other verbs take a token cancelled by Stopping().
+            ParseResult parsed = root.Parse(args);
+            if (parsed.CommandResult.Command == root && parsed.UnmatchedTokens.Count > 0)
+            {
+                // Even with --help, whose action would print the root help and exit 0 as if the verb had run.
+                Console.Error.WriteLine($"error: '{parsed.UnmatchedTokens[0]}' is not a command; the commands are {string.Join(", ", root.Subcommands.Select(c => c.Name))} (edgecnn-device --help).");
+                return ExitCodes.Configuration;
+            }
             var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
-            return root.Parse(args).InvokeAsync(configuration).GetAwaiter().GetResult();
+            return parsed.InvokeAsync(configuration).GetAwaiter().GetResult();
         }
         catch (Exception e) when (ValidationFailures(e) is { Count: > 0 } failures)
         {
             foreach (string failure in failures) Console.Error.WriteLine($"configuration error: {failure}");
-            return 2;
+            return ExitCodes.Configuration;
         }
-        catch (Exception e) when (IsExpected(e))
+        catch (Exception e) when (ExitCodes.IsExpected(e))
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 2;
+            // A configuration error exits 2, which systemd does not restart; anything else that may pass exits 1 and is retried.
+            Console.Error.WriteLine($"{(ExitCodes.IsConfigurationError(e) ? "configuration error" : "error")}: {e.Message}");
+            return ExitCodes.For(e);
         }
     }
 
@@ -51,11 +60,6 @@ internal static class DeviceCommandLine
         AggregateException a => a.Flatten().InnerExceptions.SelectMany(ValidationFailures).Distinct().ToList(),
         _ => [],
     };
-
-    /// <summary>Failures that come from the user's files, settings or hardware: one line, no stack trace.</summary>
-    public static bool IsExpected(Exception e) =>
-        e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException
-            or DllNotFoundException or OptionsValidationException;
 
     /// <summary>A token cancelled by Ctrl-C or SIGTERM, for the verbs that are not the host.</summary>
     public static CancellationTokenSource Stopping(out IDisposable registration)

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
 
 namespace EdgeCnn.Device.Configuration;
 
@@ -23,6 +25,14 @@ public sealed class HttpOptions
     /// </summary>
     public string BearerToken { get; set; } = "";
 
+    /// <summary>
+    /// The Host headers the endpoint answers, separated by ';' (<c>*.example.com</c> wildcards; <c>*</c> for any).
+    /// Empty means this machine's own names: localhost, the loopback addresses, the host name (and NAME.local), its
+    /// network addresses and the hosts in <see cref="Urls"/>. A page on another site cannot then reach a loopback
+    /// endpoint through a DNS name that it points at 127.0.0.1 (DNS rebinding).
+    /// </summary>
+    public string AllowedHosts { get; set; } = "";
+
     /// <summary><c>/healthz</c> reports unhealthy when no frame has been classified for this long.</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -36,6 +46,35 @@ public sealed class HttpOptions
     public bool ListensBeyondLoopback => UrlList.Any(url =>
         Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && uri.Host != "localhost" && !(IPAddress.TryParse(uri.Host, out IPAddress? address) && IPAddress.IsLoopback(address)));
 
+    /// <summary>The Host headers to answer: <see cref="AllowedHosts"/>, or this machine's own names when it is empty.</summary>
+    public IReadOnlyList<string> HostAllowList()
+    {
+        string[] configured = AllowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (configured.Length > 0) return configured;
+        var hosts = new List<string> { "localhost", "127.0.0.1", "[::1]", Environment.MachineName, Environment.MachineName + ".local" };
+        foreach (string url in UrlList)
+        {
+            if (Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && uri.Host is not ("0.0.0.0" or "[::]" or "*" or "+")) hosts.Add(uri.Host);
+        }
+        try
+        {
+            foreach (NetworkInterface network in NetworkInterface.GetAllNetworkInterfaces())
+            {
+                foreach (UnicastIPAddressInformation unicast in network.GetIPProperties().UnicastAddresses)
+                {
+                    // Without the scope (%eth0), which a Host header does not carry; IPv6 in brackets, as in a URL.
+                    string address = new IPAddress(unicast.Address.GetAddressBytes()).ToString();
+                    hosts.Add(unicast.Address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address);
+                }
+            }
+        }
+        catch (NetworkInformationException)
+        {
+            // Without the interface list, the names above still work.
+        }
+        return [.. hosts.Distinct(StringComparer.OrdinalIgnoreCase)];
+    }
+
     /// <summary>Checks the values (only when enabled); errors name the key and say how to fix it.</summary>
     public void Validate()
     {
@@ -48,6 +87,9 @@ public sealed class HttpOptions
         }
         if (BearerToken.Length is > 0 and < 16)
             throw new ArgumentException($"{Section}:BearerToken is {BearerToken.Length} characters; use at least 16 (e.g. openssl rand -hex 16), or leave it empty for no token.");
+        if (BearerToken.Length == 0 && ListensBeyondLoopback)
+            throw new ArgumentException($"{Section}:Urls ({Urls}) listens beyond this machine without {Section}:BearerToken, so anyone on the network could watch the camera; " +
+                "set a token (EDGECNN_Http__BearerToken=$(openssl rand -hex 16) in /etc/edgecnn/secrets.env) or listen on http://127.0.0.1:8080.");
         if (StaleAfter <= TimeSpan.Zero) throw new ArgumentException($"{Section}:StaleAfter is {StaleAfter}; use a positive time such as 00:00:05.");
         if (SnapshotTimeout <= TimeSpan.Zero) throw new ArgumentException($"{Section}:SnapshotTimeout is {SnapshotTimeout}; use a positive time such as 00:00:03.");
     }

@@ -37,7 +37,10 @@ public sealed partial class GpioHardware(GpioOptions options, ILoggerFactory log
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new InvalidOperationException($"GPIO ({options.Driver.ToString().ToLowerInvariant()} driver) cannot be opened: {GpioAccess.Diagnose(options) ?? e.Message}", e);
+            string driver = options.Driver.ToString().ToLowerInvariant();
+            // A chip that does not exist or a group the user lacks will not pass by restarting; anything else may (busy at boot).
+            if (GpioAccess.Diagnose(options) is string problem) throw new ConfigurationException($"GPIO ({driver} driver) cannot be opened: {problem}", e);
+            throw new InvalidOperationException($"GPIO ({driver} driver) cannot be opened: {e.Message}", e);
         }
     }
 
@@ -52,9 +55,11 @@ public sealed partial class GpioHardware(GpioOptions options, ILoggerFactory log
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new InvalidOperationException(
+            // Without the overlay the chip does not exist, which no restart fixes; a chip that exists but fails may be busy.
+            Exception Problem(string message) => Directory.Exists($"/sys/class/pwm/pwmchip{chip}") ? new InvalidOperationException(message, e) : new ConfigurationException(message, e);
+            throw Problem(
                 $"PWM chip {chip} channel {channel} cannot be opened ({e.Message}). Enable it with 'dtoverlay=pwm' in /boot/firmware/config.txt " +
-                $"(channel 0 is GPIO 18), reboot, and add the user to the 'gpio' group: sudo usermod -aG gpio {Environment.UserName}.", e);
+                $"(channel 0 is GPIO 18), reboot, and add the user to the 'gpio' group: sudo usermod -aG gpio {Environment.UserName}.");
         }
     }
 

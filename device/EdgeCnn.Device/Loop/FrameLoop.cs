@@ -24,7 +24,9 @@ public sealed partial class FrameLoop : IDisposable
     private TaskCompletionSource<OnnxClassifier>? _swapped;
     // Guards the offered classifier and its promise as a pair; taken per frame only while an offer waits.
     private readonly Lock _offerGate = new();
-    private TaskCompletionSource<FrameSnapshot>? _snapshotRequest;
+    private SnapshotRequest? _snapshotRequest;
+    // Guards the waiting snapshot request and its count of requesters; taken per frame only while one waits.
+    private readonly Lock _snapshotGate = new();
     private readonly RegionOfInterest _region;
     private readonly RuleEngine _engine;
     private readonly OutputBank _outputs;
@@ -90,13 +92,19 @@ public sealed partial class FrameLoop : IDisposable
     }
 
     /// <summary>
-    /// Asks for a copy of the next classified frame. Requests that arrive before it is taken share it. Only a request
-    /// costs the loop anything (one copy of the frame); encoding is left to the caller.
+    /// Asks for a copy of the next classified frame. Requests that arrive before it is taken share one copy, and each
+    /// owns a share of it: every caller disposes what it gets exactly once (also when it stopped waiting), and the
+    /// pixels are released after the last. Only a request costs the loop anything (one copy of the frame); encoding is
+    /// left to the caller.
     /// </summary>
     public Task<FrameSnapshot> RequestSnapshot()
     {
-        var request = new TaskCompletionSource<FrameSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return (Interlocked.CompareExchange(ref _snapshotRequest, request, null) ?? request).Task;
+        lock (_snapshotGate)
+        {
+            _snapshotRequest ??= new SnapshotRequest();
+            _snapshotRequest.Requesters++;
+            return _snapshotRequest.Promise.Task;
+        }
     }
 
     /// <summary>Whether rule <paramref name="rule"/> is active; read from other threads, so a frame late at worst.</summary>
@@ -196,9 +204,14 @@ public sealed partial class FrameLoop : IDisposable
 
     private void TakeSnapshot(Mat frame, Classification top, long number, DateTimeOffset time)
     {
-        TaskCompletionSource<FrameSnapshot> request = Interlocked.Exchange(ref _snapshotRequest, null)!;
+        SnapshotRequest request;
+        lock (_snapshotGate)
+        {
+            request = _snapshotRequest!;
+            _snapshotRequest = null;
+        }
         Rect region = _region.RectangleFor(frame.Cols, frame.Rows);
-        request.TrySetResult(new FrameSnapshot(frame, region, _classifier.Manifest.Describe(top), top.Probability, number, time));
+        request.Promise.TrySetResult(new FrameSnapshot(frame, region, _classifier.Manifest.Describe(top), top.Probability, number, time, request.Requesters));
     }
 
     private void SignalReady(Classification top)
@@ -226,7 +239,19 @@ public sealed partial class FrameLoop : IDisposable
         }
         offered?.Dispose();
         swapped?.TrySetCanceled();
-        Interlocked.Exchange(ref _snapshotRequest, null)?.TrySetCanceled();
+        lock (_snapshotGate)
+        {
+            _snapshotRequest?.Promise.TrySetCanceled();
+            _snapshotRequest = null;
+        }
+    }
+
+    // One copy of the next frame for everyone who asked before it was taken.
+    private sealed class SnapshotRequest
+    {
+        public TaskCompletionSource<FrameSnapshot> Promise { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Requesters { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "first frame classified ({Label}, {Probability:P1}); ready")]

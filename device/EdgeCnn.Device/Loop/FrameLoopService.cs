@@ -124,7 +124,7 @@ public sealed partial class FrameLoopService(
 
     private void OnLoopEnded(Task<bool> loop)
     {
-        if (loop.IsFaulted) ExitCode = 1;
+        if (loop.IsFaulted) ExitCode = ExitCodes.Failure;
         else if (loop.Result) LogClipEnded();
         else return; // stopped by the host
         lifetime.StopApplication();

@@ -5,18 +5,25 @@ namespace EdgeCnn.Device.Status;
 
 /// <summary>
 /// A copy of one classified frame with what the model made of it, taken by the frame loop when someone asks for it
-/// and encoded as a JPEG by whoever asked, off the loop.
+/// and encoded as a JPEG by whoever asked, off the loop. It may have several owners (requests that shared one frame):
+/// each disposes it once, and the pixels are released after the last.
 /// </summary>
 public sealed class FrameSnapshot : IDisposable
 {
     private readonly Lock _gate = new();
     private Mat? _frame;
     private byte[]? _jpeg;
+    private int _owners;
 
-    /// <summary>Copies <paramref name="frame"/>: the loop's buffer is overwritten by the next frame.</summary>
-    public FrameSnapshot(Mat frame, Rect region, string label, float probability, long number, DateTimeOffset time)
+    /// <summary>
+    /// Copies <paramref name="frame"/> (the loop's buffer is overwritten by the next frame) for <paramref name="owners"/>
+    /// owners, each of which disposes it once.
+    /// </summary>
+    public FrameSnapshot(Mat frame, Rect region, string label, float probability, long number, DateTimeOffset time, int owners = 1)
     {
         ArgumentNullException.ThrowIfNull(frame);
+        ArgumentOutOfRangeException.ThrowIfLessThan(owners, 1);
+        _owners = owners;
         _frame = frame.Clone();
         Region = region;
         Label = label;
@@ -60,6 +67,7 @@ public sealed class FrameSnapshot : IDisposable
             Cv2.Rectangle(bgr, new Rect(0, 0, Math.Min(bgr.Cols, text.Width + 16), Math.Min(bgr.Rows, text.Height + baseline + 12)), Scalar.Black, -1);
             Cv2.PutText(bgr, caption, origin, HersheyFonts.HersheySimplex, scale, Scalar.White, 1, LineTypes.AntiAlias);
             _jpeg = bgr.ImEncode(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, 85));
+            // The other owners get the same JPEG; the pixels are no longer needed.
             _frame.Dispose();
             _frame = null;
             return _jpeg;
@@ -86,11 +94,12 @@ public sealed class FrameSnapshot : IDisposable
         return bgr;
     }
 
-    /// <summary>Releases the pixels if they were never encoded.</summary>
+    /// <summary>Gives up one owner's share; the last one releases the pixels (if they were never encoded).</summary>
     public void Dispose()
     {
         lock (_gate)
         {
+            if (_owners == 0 || --_owners > 0) return;
             _frame?.Dispose();
             _frame = null;
         }

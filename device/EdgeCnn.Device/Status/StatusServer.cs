@@ -5,6 +5,7 @@ using EdgeCnn.Device.Loop;
 using EdgeCnn.Device.Mqtt;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
@@ -18,7 +19,9 @@ namespace EdgeCnn.Device.Status;
 /// <summary>
 /// The optional HTTP endpoint (section <c>Http</c>): <c>/healthz</c>, <c>/status</c>, <c>/snapshot.jpg</c> and
 /// <c>/metrics</c>, served by Kestrel on its own threads; it only reads what the frame loop publishes, and a
-/// snapshot costs the loop one frame copy.
+/// snapshot costs the loop one frame copy. It answers only Host headers on <see cref="HttpOptions.HostAllowList"/>.
+/// Optional as it is, an address that cannot be used (a port taken at boot) is logged and tried again with backoff
+/// while the device runs without it.
 /// </summary>
 public sealed partial class StatusServer(
     IOptions<HttpOptions> options,
@@ -30,8 +33,12 @@ public sealed partial class StatusServer(
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<StatusServer>();
+    private static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(30);
+    private readonly CancellationTokenSource _stopping = new();
     private byte[] _token = [];
     private WebApplication? _app;
+    private Task _retrying = Task.CompletedTask;
+    private bool _disposed;
     private DeviceMetrics? _metrics;
 
     /// <summary>The addresses Kestrel listens on (with the real port when port 0 was asked for), once started.</summary>
@@ -43,29 +50,60 @@ public sealed partial class StatusServer(
         HttpOptions http = options.Value;
         if (!http.Enabled) return;
         _token = Encoding.UTF8.GetBytes(http.BearerToken);
+        _metrics = new DeviceMetrics(service, statistics, mqtt);
+        if (await TryListenAsync(http, cancellationToken).ConfigureAwait(false)) return;
+        // The endpoint is optional: the device classifies and switches without it, and gets it once the port is free.
+        _retrying = RetryListenAsync(http, _stopping.Token);
+    }
+
+    // Starts Kestrel; false (logged) when the address is taken or cannot be used now.
+    private async Task<bool> TryListenAsync(HttpOptions http, CancellationToken cancellationToken)
+    {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "edgecnn-device", Args = [] });
         // The endpoint logs through the device's own loggers and format.
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddHostFiltering(o => o.AllowedHosts = [.. http.HostAllowList()]);
         builder.WebHost.UseUrls(http.UrlList);
-        _app = builder.Build();
-        _app.Use(Authorize);
-        _app.MapGet("/healthz", Healthz);
-        _app.MapGet("/status", Status);
-        _app.MapGet("/snapshot.jpg", Snapshot);
-        _app.MapGet("/metrics", MetricsAsync);
-        _metrics = new DeviceMetrics(service, statistics, mqtt);
+        WebApplication app = builder.Build();
+        app.UseHostFiltering();
+        app.Use(Authorize);
+        app.MapGet("/healthz", Healthz);
+        app.MapGet("/status", Status);
+        app.MapGet("/snapshot.jpg", Snapshot);
+        app.MapGet("/metrics", MetricsAsync);
         try
         {
-            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)
         {
-            throw new InvalidOperationException($"{HttpOptions.Section}:Urls {http.Urls}: cannot listen ({e.Message}); choose another port or stop the program that uses it (ss -ltnp).", e);
+            await app.DisposeAsync().ConfigureAwait(false);
+            LogCannotListen(HttpOptions.Section, http.Urls, e.Message);
+            return false;
         }
-        Addresses = [.. _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses];
+        _app = app;
+        Addresses = [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses];
         LogListening(string.Join(", ", Addresses), _token.Length > 0 ? "a bearer token" : "no token");
-        if (_token.Length == 0 && http.ListensBeyondLoopback) LogOpen(HttpOptions.Section);
+        return true;
+    }
+
+    private async Task RetryListenAsync(HttpOptions http, CancellationToken stopping)
+    {
+        TimeSpan delay = TimeSpan.FromSeconds(1);
+        try
+        {
+            do
+            {
+                await Task.Delay(delay, clock, stopping).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, RetryMaxDelay.Ticks));
+            }
+            while (!await TryListenAsync(http, stopping).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The service is stopping.
+        }
     }
 
     private async Task Authorize(HttpContext context, RequestDelegate next)
@@ -127,19 +165,27 @@ public sealed partial class StatusServer(
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _retrying.ConfigureAwait(false);
         if (_app is not null) await _app.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // The container disposes this twice: as itself and as the hosted service it also is.
+        if (_disposed) return;
+        _disposed = true;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _retrying.ConfigureAwait(false);
         if (_app is not null) await _app.DisposeAsync().ConfigureAwait(false);
         _app = null;
+        _stopping.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "status endpoint on {Addresses} (/healthz /status /snapshot.jpg /metrics), {Auth}")]
     private partial void LogListening(string addresses, string auth);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "the status endpoint listens beyond this machine without a token: anyone on the network can see the camera; set {Section}:BearerToken")]
-    private partial void LogOpen(string section);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the status endpoint cannot listen on {Section}:Urls {Urls} ({Reason}); the device runs without it and tries again (ss -ltnp shows which program holds the port)")]
+    private partial void LogCannotListen(string section, string urls, string reason);
 }
