@@ -3,6 +3,7 @@ using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Loop;
 using EdgeCnn.Device.Mqtt;
 using EdgeCnn.Device.Status;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -69,6 +70,15 @@ public static class DeviceHost
         services.AddSingleton<IValidateOptions<RuleList>, RuleListValidator>();
         services.AddSingleton<IValidateOptions<HttpOptions>>(new OptionsValidator<HttpOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<MqttOptions>>(new OptionsValidator<MqttOptions>(o => o.Validate()));
+        // Keys no options class has (a typo such as ActivLow) are errors too; the model's check also covers unknown sections.
+        string[] sections = [ModelOptions.Section, SourceOptions.Section, GpioOptions.Section, OutputList.Section, RuleList.Section, HttpOptions.Section, MqttOptions.Section];
+        services.AddSingleton<IValidateOptions<ModelOptions>>(s => new UnknownKeys.Validator<ModelOptions>(s.GetRequiredService<IConfiguration>(), ModelOptions.Section, sections));
+        services.AddSingleton<IValidateOptions<SourceOptions>>(s => new UnknownKeys.Validator<SourceOptions>(s.GetRequiredService<IConfiguration>(), SourceOptions.Section));
+        services.AddSingleton<IValidateOptions<GpioOptions>>(s => new UnknownKeys.Validator<GpioOptions>(s.GetRequiredService<IConfiguration>(), GpioOptions.Section));
+        services.AddSingleton<IValidateOptions<OutputList>>(s => new UnknownKeys.Validator<OutputList>(s.GetRequiredService<IConfiguration>(), OutputList.Section));
+        services.AddSingleton<IValidateOptions<RuleList>>(s => new UnknownKeys.Validator<RuleList>(s.GetRequiredService<IConfiguration>(), RuleList.Section));
+        services.AddSingleton<IValidateOptions<HttpOptions>>(s => new UnknownKeys.Validator<HttpOptions>(s.GetRequiredService<IConfiguration>(), HttpOptions.Section));
+        services.AddSingleton<IValidateOptions<MqttOptions>>(s => new UnknownKeys.Validator<MqttOptions>(s.GetRequiredService<IConfiguration>(), MqttOptions.Section));
         return services;
     }
 }

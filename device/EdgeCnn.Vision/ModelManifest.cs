@@ -77,12 +77,12 @@ public sealed record ModelManifest
     public string Describe(Classification top)
     {
         if (top.ClassIndex == BackgroundIndex) return NothingName;
-        if (OpenSet?.Rejects(top.Probability) == true) return UnknownName;
+        if (float.IsNaN(top.Probability) || OpenSet?.Rejects(top.Probability) == true) return UnknownName;
         return Labels[top.ClassIndex];
     }
 
     /// <summary>Whether a frame is an object of interest: neither background nor below the open-set threshold.</summary>
-    public bool IsObject(Classification top) => top.ClassIndex != BackgroundIndex && OpenSet?.Rejects(top.Probability) != true;
+    public bool IsObject(Classification top) => top.ClassIndex != BackgroundIndex && !float.IsNaN(top.Probability) && OpenSet?.Rejects(top.Probability) != true;
 
     /// <summary>Reads and validates a manifest; errors name the file and the field.</summary>
     public static ModelManifest Load(string path)

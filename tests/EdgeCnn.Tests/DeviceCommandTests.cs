@@ -109,6 +109,29 @@ public sealed class DeviceCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_misspelt_key_or_section_is_a_configuration_error_naming_it_and_the_key_meant()
+    {
+        string clip = ShapesClip.Write(_folder["clip.avi"], [(1, 5)]);
+        string config = DeviceConfigFile.Write(_folder["typo.json"], new
+        {
+            Model = new { Path = ShapesModel.ModelPath, IntraOpThreads = 1 },
+            Source = new { Type = "file", Path = clip, Region = new { Widht = 0.5 } },
+            Gpio = new { Driver = "simulated" },
+            Outputs = new[] { new { Name = "led", Type = "Led", Pin = 17, ActivLow = true } },
+            Rules = new[] { DeviceConfigFile.Rule("circle-led", "circle", "led") },
+            Rule = new { Name = "x" },
+        });
+        var output = new StringWriter();
+
+        Assert.Equal(1, CheckCommand.Run(config, output));
+
+        string text = output.ToString();
+        Assert.Contains("PROBLEM  config   Outputs:0:ActivLow is not a setting (did you mean ActiveLow?); the settings of Outputs:0 are ", text);
+        Assert.Contains("PROBLEM  config   Source:Region:Widht is not a setting (did you mean Width?)", text);
+        Assert.Contains("PROBLEM  config   Rule is not a settings section (did you mean Rules?); the sections are Model, Source, Gpio, Outputs, Rules, Http, Mqtt.", text);
+    }
+
+    [Fact]
     public void Check_prints_each_problem_with_its_fix_and_fails()
     {
         string config = Config(new { Type = "file", Path = _folder["missing.avi"] }, gpio: new { Driver = "libgpiod", Chip = 0 },

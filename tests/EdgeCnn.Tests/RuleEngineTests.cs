@@ -91,6 +91,62 @@ public class RuleEngineTests
         Assert.Equal(0.9, line.RootElement.GetProperty("probability").GetDouble(), 4);
     }
 
+    [Fact]
+    public void Probabilities_that_are_not_numbers_count_as_not_the_class_so_an_active_rule_releases()
+    {
+        var engine = new RuleEngine([CatRule()], Labels);
+        Assert.Equal([(3L, RuleEventKind.Trigger), (6L, RuleEventKind.Release)], Feed(engine, 0.9f, 0.9f, 0.9f, float.NaN, float.NaN, float.NaN));
+        // Nor can NaN trigger it, with or without an open-set threshold.
+        engine.ModelUnknownBelow = 0.5f;
+        Assert.Empty(Feed(engine, Enumerable.Repeat(float.NaN, 20).ToArray()));
+    }
+
+    [Fact]
+    public void A_clock_stepping_back_does_not_hold_a_rule_off_for_the_length_of_the_step()
+    {
+        var engine = new RuleEngine([CatRule(TimeSpan.FromSeconds(1))], Labels);
+        Span<RuleEvent> events = stackalloc RuleEvent[1];
+        var seen = new List<(long, RuleEventKind)>();
+        float[] cat = [0.9f, 0.9f, 0.9f, 0.1f, 0.1f, 0.1f, .. Enumerable.Repeat(0.9f, 20)];
+        for (int i = 0; i < cat.Length; i++)
+        {
+            // Frame 7 onwards: the clock was set back an hour (NTP, or a Pi without a real-time clock at boot).
+            DateTimeOffset time = Start + TimeSpan.FromMilliseconds(100 * i) - (i >= 6 ? TimeSpan.FromHours(1) : TimeSpan.Zero);
+            int count = engine.Update([1 - cat[i], cat[i], 0], i + 1, time, events);
+            for (int e = 0; e < count; e++) seen.Add((events[e].Frame, events[e].Kind));
+        }
+        // Released at frame 6; the one-second cooldown is ten frames on the frames' own timeline, plus the frame of the
+        // step, which adds no time: frame 17, not an hour later.
+        Assert.Equal([(3L, RuleEventKind.Trigger), (6L, RuleEventKind.Release), (17L, RuleEventKind.Trigger)], seen);
+    }
+
+    [Theory]
+    [InlineData("Threshold")]
+    [InlineData("ReleaseThreshold")]
+    [InlineData("UnknownThreshold")]
+    public void A_threshold_that_is_not_a_number_is_refused_naming_the_key(string field)
+    {
+        RuleOptions rule = field switch
+        {
+            "Threshold" => CatRule() with { Threshold = float.NaN },
+            "ReleaseThreshold" => CatRule() with { ReleaseThreshold = float.NaN },
+            _ => CatRule() with { UnknownThreshold = float.NaN },
+        };
+        var error = Assert.Throws<ArgumentException>(() => new RuleEngine([rule], Labels));
+        Assert.StartsWith($"Rules:0:{field} is NaN", error.Message);
+    }
+
+    [Fact]
+    public void Rule_names_that_become_the_same_mqtt_topic_are_refused()
+    {
+        var rules = new EdgeCnn.Device.Configuration.RuleList { CatRule() with { Name = "a_b" }, CatRule() with { Name = "a b" } };
+        var validator = new EdgeCnn.Device.Configuration.RuleListValidator(
+            Microsoft.Extensions.Options.Options.Create(new EdgeCnn.Device.Configuration.ModelOptions { Path = "/no/such/model.onnx" }),
+            Microsoft.Extensions.Options.Options.Create(new EdgeCnn.Device.Configuration.OutputList { new() { Name = "led", Type = EdgeCnn.Device.Outputs.OutputType.Led, Pin = 17 } }));
+        string failure = Assert.Single(validator.Validate(null, rules).Failures!);
+        Assert.Equal("Rules:1:Name 'a b' and Rules:0:Name 'a_b' both become 'a_b' in MQTT topics and Home Assistant ids; rename one of them.", failure);
+    }
+
     [Theory]
     [InlineData("Class", "Rules:0:Class")]
     [InlineData("ReleaseThreshold", "Rules:0:ReleaseThreshold")]

@@ -11,6 +11,7 @@ namespace EdgeCnn.Device.Outputs;
 /// </summary>
 public sealed class OutputBank : IDisposable
 {
+    private SteadyTimeline _timeline;
     private readonly GpioController? _controller;
     private readonly IDeviceOutput[] _outputs;
     private readonly int[][] _outputsOfRule;
@@ -97,7 +98,7 @@ public sealed class OutputBank : IDisposable
             {
                 if (ruleEvent.Kind == RuleEventKind.Trigger)
                 {
-                    if (_activeRules[o]++ == 0) _outputs[o].Activate(ruleEvent.Time);
+                    if (_activeRules[o]++ == 0) _outputs[o].Activate(_timeline.Advance(ruleEvent.Time));
                 }
                 else if (_activeRules[o] > 0 && --_activeRules[o] == 0)
                 {
@@ -113,7 +114,9 @@ public sealed class OutputBank : IDisposable
         lock (_gate)
         {
             if (_off) return;
-            foreach (IDeviceOutput output in _outputs) output.Tick(now);
+            // Patterns run on a timeline that a clock stepping back cannot freeze.
+            DateTimeOffset steady = _timeline.Advance(now);
+            foreach (IDeviceOutput output in _outputs) output.Tick(steady);
         }
     }
 

@@ -8,8 +8,11 @@ namespace EdgeCnn.Device.Rules;
 /// <remarks>
 /// A frame whose top-class probability is below the open-set threshold (the model's, or the rule's
 /// <see cref="RuleOptions.UnknownThreshold"/>) is "unknown": it counts as not-the-class for the rule, however high
-/// the class's own probability. Time comes from the frames' timestamps, never the clock, so behaviour is the same live and in tests. Updating
-/// allocates nothing: state lives in arrays made at construction, and events go into a span the caller owns.
+/// the class's own probability, and so does a probability that is not a number (a model that produced NaN). Time
+/// comes from the frames' timestamps, never the clock, so behaviour is the same live and in tests; cooldowns are
+/// measured on a <see cref="SteadyTimeline"/> of them, so a clock stepping back does not hold a rule off for the
+/// length of the step. Updating allocates nothing: state lives in arrays made at construction, and events go into a
+/// span the caller owns.
 /// </remarks>
 public sealed class RuleEngine
 {
@@ -22,6 +25,7 @@ public sealed class RuleEngine
     private readonly bool[] _active;
     private readonly DateTimeOffset[] _coolUntil;
     private float _modelUnknownBelow;
+    private SteadyTimeline _timeline;
 
     /// <summary>Validates every rule against the model's labels; errors name the rule's configuration key.</summary>
     /// <param name="rules">The rules, in the order events refer to them.</param>
@@ -70,13 +74,16 @@ public sealed class RuleEngine
         if (events.Length < _rules.Length)
             throw new ArgumentException($"events must hold one slot per rule ({_rules.Length}).", nameof(events));
         int written = 0;
+        DateTimeOffset steady = _timeline.Advance(time);
         float top = 0;
         foreach (float p in probabilities) top = Math.Max(top, p);
         for (int r = 0; r < _rules.Length; r++)
         {
             RuleOptions rule = _rules[r];
-            bool unknown = top < (rule.UnknownThreshold ?? _modelUnknownBelow);
-            float probability = unknown ? 0f : probabilities[_classIndex[r]];
+            // Written so that NaN (the top, or the class's own) counts as unknown: "not the class".
+            bool unknown = !(top >= (rule.UnknownThreshold ?? _modelUnknownBelow));
+            float own = probabilities[_classIndex[r]];
+            float probability = unknown || float.IsNaN(own) ? 0f : own;
             bool sighting = probability >= rule.Threshold;
 
             // Slide the N-of-M window.
@@ -93,12 +100,12 @@ public sealed class RuleEngine
                 if (_lowFrames[r] >= rule.ReleaseFrames)
                 {
                     _active[r] = false;
-                    _coolUntil[r] = time + rule.Cooldown;
+                    _coolUntil[r] = steady + rule.Cooldown;
                     ClearWindow(r);
                     events[written++] = new RuleEvent(r, RuleEventKind.Release, probability, frame, time);
                 }
             }
-            else if (_sightings[r] >= rule.TriggerFrames && time >= _coolUntil[r])
+            else if (_sightings[r] >= rule.TriggerFrames && steady >= _coolUntil[r])
             {
                 _active[r] = true;
                 _lowFrames[r] = 0;

@@ -48,9 +48,10 @@ public sealed record RuleOptions
         if (!labels.Contains(Class)) Fail("Class", $"'{Class}' is not a label of the model; its labels are: {string.Join(", ", labels)}.");
         if (backgroundLabel is not null && Class == backgroundLabel)
             Fail("Class", $"'{Class}' is the model's background class: it means nothing of interest is in view, so a rule cannot watch it. Watch an object class instead ({string.Join(", ", labels.Where(l => l != backgroundLabel))}).");
-        if (UnknownThreshold is < 0 or > 1) Fail("UnknownThreshold", $"is {UnknownThreshold}; use a probability from 0 (never unknown) to 1, or leave it out to use the model's.");
-        if (Threshold is <= 0 or > 1) Fail("Threshold", $"is {Threshold}; use a probability in (0, 1].");
-        if (ReleaseThreshold < 0 || ReleaseThreshold > Threshold) Fail("ReleaseThreshold", $"is {ReleaseThreshold}; use a probability from 0 up to Threshold ({Threshold}).");
+        // Each written so that NaN, which every comparison rejects, fails too.
+        if (UnknownThreshold is float unknown && !(unknown is >= 0 and <= 1)) Fail("UnknownThreshold", $"is {unknown}; use a probability from 0 (never unknown) to 1, or leave it out to use the model's.");
+        if (!(Threshold is > 0 and <= 1)) Fail("Threshold", $"is {Threshold}; use a probability in (0, 1].");
+        if (!(ReleaseThreshold >= 0 && ReleaseThreshold <= Threshold)) Fail("ReleaseThreshold", $"is {ReleaseThreshold}; use a probability from 0 up to Threshold ({Threshold}).");
         if (WindowFrames is < 1 or > 1000) Fail("WindowFrames", $"is {WindowFrames}; use 1 to 1000 frames.");
         if (TriggerFrames < 1 || TriggerFrames > WindowFrames) Fail("TriggerFrames", $"is {TriggerFrames}; use 1 to WindowFrames ({WindowFrames}).");
         if (ReleaseFrames < 1) Fail("ReleaseFrames", $"is {ReleaseFrames}; use at least 1.");
