@@ -13,7 +13,9 @@ namespace EdgeCnn.Vision;
 /// <remarks>
 /// Each frame is exactly width*height*3/2 bytes. Frames are read into one reused buffer and converted to BGR
 /// through reusable native OpenCV handles, so reading allocates nothing per frame. The program's standard error is
-/// drained in the background (rpicam-vid logs a lot) and its last lines explain a failure.
+/// drained in the background (rpicam-vid logs a lot) and its last lines explain a failure. With a stall timeout, a
+/// program that stays alive but sends no frame for that long is stopped, so that the read ends and the caller can
+/// reconnect: a blocked pipe read has no timeout of its own.
 /// </remarks>
 public sealed class RawYuvPipeSource : IFrameSource
 {
@@ -25,9 +27,21 @@ public sealed class RawYuvPipeSource : IFrameSource
     private readonly ReusableCvArguments _yuvArguments;
     private readonly Queue<string> _stderrTail = new();
     private readonly ReusableCvArgumentsCache _frameArguments = new();
+    private readonly Timer? _stallGuard;
+    private readonly long _stallAfter;
+    private long _lastFrame = Stopwatch.GetTimestamp();
+    private int _stalled;
 
     /// <summary>Starts <paramref name="command"/> with <paramref name="arguments"/> and reads its frames.</summary>
-    public RawYuvPipeSource(string command, IReadOnlyList<string> arguments, int width, int height)
+    /// <param name="command">The program.</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="width">Frame width; even.</param>
+    /// <param name="height">Frame height; even.</param>
+    /// <param name="description">How logs name the source (default: the command line); it must not hold secrets.</param>
+    /// <param name="stallTimeout">Stop the program when no frame has come for this long (default: never).</param>
+    /// <param name="redact">Applied to each line of the program's standard error before it is kept (e.g. to hide a password).</param>
+    public RawYuvPipeSource(string command, IReadOnlyList<string> arguments, int width, int height, string? description = null,
+        TimeSpan? stallTimeout = null, Func<string, string>? redact = null)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(arguments);
@@ -35,7 +49,7 @@ public sealed class RawYuvPipeSource : IFrameSource
             throw new ArgumentException($"frame size {width}x{height}: YUV 4:2:0 needs a positive, even width and height.");
         Width = width;
         Height = height;
-        Description = $"{command} {string.Join(' ', arguments)} ({width}x{height} I420 on a pipe)";
+        Description = description ?? $"{command} {string.Join(' ', arguments)} ({width}x{height} I420 on a pipe)";
         var start = new ProcessStartInfo(command)
         {
             RedirectStandardOutput = true,
@@ -58,7 +72,7 @@ public sealed class RawYuvPipeSource : IFrameSource
             if (e.Data is null) return;
             lock (_stderrTail)
             {
-                _stderrTail.Enqueue(e.Data);
+                _stderrTail.Enqueue(redact?.Invoke(e.Data) ?? e.Data);
                 while (_stderrTail.Count > 5) _stderrTail.Dequeue();
             }
         };
@@ -68,6 +82,26 @@ public sealed class RawYuvPipeSource : IFrameSource
         _pinned = GCHandle.Alloc(_buffer, GCHandleType.Pinned);
         _yuv = Mat.FromPixelData(height * 3 / 2, width, MatType.CV_8UC1, _pinned.AddrOfPinnedObject());
         _yuvArguments = new ReusableCvArguments(_yuv);
+        if (stallTimeout is TimeSpan stall)
+        {
+            _stallAfter = (long)(stall.TotalSeconds * Stopwatch.Frequency);
+            TimeSpan every = TimeSpan.FromMilliseconds(Math.Clamp(stall.TotalMilliseconds / 4, 50, 1000));
+            _stallGuard = new Timer(_ => StopIfStalled(), null, every, every);
+        }
+    }
+
+    // On the timer: a program that sent no frame for the stall timeout is stopped; the blocked read then ends.
+    private void StopIfStalled()
+    {
+        if (Stopwatch.GetTimestamp() - Interlocked.Read(ref _lastFrame) < _stallAfter || Interlocked.Exchange(ref _stalled, 1) == 1) return;
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It has exited already.
+        }
     }
 
     /// <summary>The default <c>rpicam-vid</c> arguments: no preview, endless, raw YUV420 to standard output.</summary>
@@ -98,7 +132,8 @@ public sealed class RawYuvPipeSource : IFrameSource
         if (read < _buffer.Length)
         {
             _process.WaitForExit(2000);
-            string exit = _process.HasExited ? $"exited with code {_process.ExitCode}" : "closed its output";
+            string exit = Volatile.Read(ref _stalled) == 1 ? $"sent no frame for {_stallAfter / (double)Stopwatch.Frequency:0.#} s and was stopped"
+                : _process.HasExited ? $"exited with code {_process.ExitCode}" : "closed its output";
             string detail;
             lock (_stderrTail) detail = string.Join(" | ", _stderrTail);
             LastProblem = read == 0
@@ -109,6 +144,7 @@ public sealed class RawYuvPipeSource : IFrameSource
         ReusableCvArguments output = _frameArguments.For(frame);
         NativeMethods.HandleException(NativeMethods.imgproc_cvtColor(_yuvArguments.Input, output.Output, (int)ColorConversionCodes.YUV2BGR_I420, 0));
         GC.KeepAlive(frame);
+        Interlocked.Exchange(ref _lastFrame, Stopwatch.GetTimestamp());
         LastProblem = null;
         return true;
     }
@@ -116,6 +152,7 @@ public sealed class RawYuvPipeSource : IFrameSource
     /// <summary>Stops the program and releases the buffers.</summary>
     public void Dispose()
     {
+        _stallGuard?.Dispose();
         try
         {
             if (!_process.HasExited) _process.Kill(entireProcessTree: true);

@@ -4,8 +4,9 @@ using OpenCvSharp.Internal;
 namespace EdgeCnn.Vision;
 
 /// <summary>
-/// Frames through OpenCV's VideoCapture: a video file (optionally looped), a stream URL such as <c>rtsp://</c>
-/// (FFMPEG backend), or a V4L2 USB webcam by index or <c>/dev/videoN</c>. Reads go straight into the caller's Mat.
+/// Frames through OpenCV's VideoCapture: a video file (optionally looped) or a V4L2 USB webcam by index or
+/// <c>/dev/videoN</c>. Reads go straight into the caller's Mat. (Network streams go through
+/// <see cref="NetworkStreamSource"/>: this OpenCV's FFMPEG has no network protocols.)
 /// </summary>
 public sealed class VideoCaptureSource : IFrameSource
 {
@@ -35,13 +36,6 @@ public sealed class VideoCaptureSource : IFrameSource
         var capture = new VideoCapture(path, VideoCaptureAPIs.FFMPEG);
         return Opened(capture, $"video file {path}{(loop ? " (looped)" : "")}", loop,
             $"{path}: OpenCV's FFMPEG backend cannot read this file; is it a complete video (mp4, avi, mkv)?");
-    }
-
-    /// <summary>Opens a network stream such as rtsp://camera/stream.</summary>
-    public static VideoCaptureSource OpenStream(string url)
-    {
-        var capture = new VideoCapture(url, VideoCaptureAPIs.FFMPEG);
-        return Opened(capture, $"stream {url}", loop: false, $"{url}: the stream could not be opened; check the URL, the network and the camera's credentials.");
     }
 
     /// <summary>Opens a V4L2 webcam by index ("0") or device path ("/dev/video0") at the requested mode.</summary>

@@ -132,6 +132,45 @@ public sealed class DeviceCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_stalled_stream_is_reconnected_well_before_the_watchdog_and_its_password_is_never_printed()
+    {
+        // A network camera's stream: MPEG-TS over HTTP, eight seconds of the shapes clip (more than ffmpeg's five-second
+        // look at a stream before it decodes), then a stall.
+        string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 96)]);
+        string ts = _folder["circles.ts"];
+        using (var ffmpeg = Process.Start("ffmpeg", ["-loglevel", "error", "-y", "-i", clip, "-c:v", "mpeg2video", "-q:v", "3", "-f", "mpegts", ts])!)
+        {
+            Assert.True(ffmpeg.WaitForExit(60_000));
+            Assert.Equal(0, ffmpeg.ExitCode);
+        }
+        using var server = new StallingStreamServer(File.ReadAllBytes(ts));
+        const string Password = "pa55-word-secret";
+        string url = $"http://viewer:{Password}@127.0.0.1:{server.Port}/live.ts?token={Password}";
+        string config = Config(new { Type = "stream", Url = url, Width = 2 * ShapesModel.FrameSize, Height = ShapesModel.FrameSize, StreamTimeout = "00:00:02", ReopenDelay = "00:00:00.2", ReopenMaxDelay = "00:00:01", Region = new { X = 0.5, Width = 0.5 } });
+        var output = new ConcurrentQueue<string>();
+        using Process device = DeviceProcess.Start(["run", "--config", config], [], output);
+        try
+        {
+            // The default read timeout (30 s) would not give up within this wait; two seconds do, more than once.
+            Assert.True(SpinWait.SpinUntil(() => server.Connections >= 3, TimeSpan.FromSeconds(25)), $"{server.Connections} connection(s)\n" + string.Join("\n", output));
+            Assert.True(output.Any(l => l.Contains("first frame classified", StringComparison.Ordinal)), string.Join("\n", output));
+            Assert.Contains(output, l => l.Contains("source lost", StringComparison.Ordinal));
+            Assert.Contains(output, l => l.Contains($"stream http://***@127.0.0.1:{server.Port}/live.ts?token=***", StringComparison.Ordinal));
+
+            var check = new StringWriter();
+            CheckCommand.Run(config, check);
+            Assert.Contains("stream http://***@", check.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(Password, check.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!device.HasExited) device.Kill();
+            device.WaitForExit();
+        }
+        Assert.DoesNotContain(output, l => l.Contains(Password, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Check_prints_each_problem_with_its_fix_and_fails()
     {
         string config = Config(new { Type = "file", Path = _folder["missing.avi"] }, gpio: new { Driver = "libgpiod", Chip = 0 },

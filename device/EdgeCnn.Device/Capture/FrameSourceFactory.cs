@@ -21,7 +21,7 @@ public static class FrameSourceFactory
                 options.Width, options.Height),
             SourceType.File => VideoCaptureSource.OpenFile(options.Path, options.Loop),
             SourceType.Images => new ImageFolderSource(options.Path, options.Loop),
-            SourceType.Stream => VideoCaptureSource.OpenStream(options.Url),
+            SourceType.Stream => NetworkStreamSource.Open(options.Url, options.Width, options.Height, options.StreamTimeout),
             _ => throw new ArgumentException($"{SourceOptions.Section}:Type {options.Type} is not a source type."),
         };
     }

@@ -1,3 +1,5 @@
+using EdgeCnn.Vision;
+
 namespace EdgeCnn.Device.Configuration;
 
 /// <summary>The camera or clip the device watches (section <c>Source</c>).</summary>
@@ -15,8 +17,14 @@ public sealed class SourceOptions
     /// <summary>File or images: the video file or the image folder.</summary>
     public string Path { get; set; } = "";
 
-    /// <summary>Stream: the URL, e.g. rtsp://user:password@camera/stream.</summary>
+    /// <summary>Stream: the URL, e.g. rtsp://user:password@camera/stream. Logs and errors show it without the credentials.</summary>
     public string Url { get; set; } = "";
+
+    /// <summary>
+    /// Stream: how long opening the stream, or waiting for its next frame, may take before it counts as lost and is
+    /// reconnected. Well below the unit's 30 s watchdog, so that a stall is a reconnect, not a killed service.
+    /// </summary>
+    public TimeSpan StreamTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>File or images: start again at the end.</summary>
     public bool Loop { get; set; }
@@ -36,10 +44,10 @@ public sealed class SourceOptions
     /// </summary>
     public string TruthFile { get; set; } = "";
 
-    /// <summary>V4L2 and rpicam: frame width to ask the camera for.</summary>
+    /// <summary>V4L2 and rpicam: frame width to ask the camera for; stream: the width frames are scaled to.</summary>
     public int Width { get; set; } = 640;
 
-    /// <summary>V4L2 and rpicam: frame height to ask the camera for.</summary>
+    /// <summary>V4L2 and rpicam: frame height to ask the camera for; stream: the height frames are scaled to.</summary>
     public int Height { get; set; } = 480;
 
     /// <summary>Frames per second to ask the camera for; also the pace of an image folder.</summary>
@@ -79,7 +87,7 @@ public sealed class SourceOptions
                 Fail("Path", $"'{Path}' is not a folder; set it to a folder of .png/.jpg images.");
                 break;
             case SourceType.Stream when !Uri.TryCreate(Url, UriKind.Absolute, out _):
-                Fail("Url", $"'{Url}' is not a URL; use e.g. rtsp://camera.local/stream.");
+                Fail("Url", $"'{StreamUrl.Redact(Url)}' is not a URL; use e.g. rtsp://camera.local/stream.");
                 break;
             case SourceType.V4l2 when string.IsNullOrWhiteSpace(Device):
                 Fail("Device", "is empty; use a camera index (0) or a path (/dev/video0).");
@@ -88,14 +96,16 @@ public sealed class SourceOptions
                 Fail("Command", "is empty; use rpicam-vid (or the program that writes I420 frames to standard output).");
                 break;
         }
-        if (Type is SourceType.V4l2 or SourceType.Rpicam && (Width is < 16 or > 8192 || Height is < 16 or > 8192))
+        if (Type is SourceType.V4l2 or SourceType.Rpicam or SourceType.Stream && (Width is < 16 or > 8192 || Height is < 16 or > 8192))
             Fail("Width", $"and Height ({Width}x{Height}) must be 16 to 8192 pixels.");
-        if (Type == SourceType.Rpicam && (Width % 2 != 0 || Height % 2 != 0))
+        if (Type is SourceType.Rpicam or SourceType.Stream && (Width % 2 != 0 || Height % 2 != 0))
             Fail("Width", $"and Height ({Width}x{Height}) must be even for YUV420 frames.");
         if (FramesPerSecond is < 1 or > 240) Fail("FramesPerSecond", $"is {FramesPerSecond}; use 1 to 240.");
         if (StopAtEnd && (!IsClip || Loop)) Fail("StopAtEnd", "only applies to a file or images source without Loop.");
         if (TruthFile.Length > 0 && !IsClip) Fail("TruthFile", "only applies to a file or images source.");
         if (TruthFile.Length > 0 && !File.Exists(TruthFile)) Fail("TruthFile", $"'{TruthFile}' does not exist; edgecnn-train clip writes NAME.truth.csv beside the clip.");
+        if (StreamTimeout < TimeSpan.FromSeconds(1) || StreamTimeout > TimeSpan.FromSeconds(20))
+            Fail("StreamTimeout", $"is {StreamTimeout}; use 00:00:01 to 00:00:20 (it must end well before the service's 30 s watchdog).");
         if (ReopenDelay <= TimeSpan.Zero || ReopenMaxDelay < ReopenDelay)
             Fail("ReopenDelay", $"({ReopenDelay}) must be positive and at most ReopenMaxDelay ({ReopenMaxDelay}).");
         Region.Validate($"{Section}:Region");
