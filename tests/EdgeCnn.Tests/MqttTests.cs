@@ -178,4 +178,32 @@ public sealed class MqttTests : IDisposable
     }
 
     private static string Dump(MqttSubscriber subscriber) => string.Join("\n", subscriber.Messages.Select(m => $"{m.Topic} {m.Payload}"));
+
+    [Fact]
+    public void The_default_device_id_is_the_host_name_and_a_digest_of_the_machine_id_so_two_pis_named_alike_differ()
+    {
+        string first = EdgeCnn.Device.Configuration.MqttOptions.DefaultDeviceId("RaspberryPi", "0a1b2c3d4e5f60718293a4b5c6d7e8f9\n");
+        string second = EdgeCnn.Device.Configuration.MqttOptions.DefaultDeviceId("RaspberryPi", "ffeeddccbbaa99887766554433221100\n");
+        Assert.Matches("^raspberrypi-[0-9a-f]{6}$", first);
+        Assert.NotEqual(first, second);
+        Assert.Equal(first, EdgeCnn.Device.Configuration.MqttOptions.DefaultDeviceId("RaspberryPi", "0a1b2c3d4e5f60718293a4b5c6d7e8f9"));
+        Assert.DoesNotContain("0a1b2c", first[12..], StringComparison.Ordinal);
+        Assert.Equal("raspberrypi", EdgeCnn.Device.Configuration.MqttOptions.DefaultDeviceId("RaspberryPi", null));
+        var defaults = new EdgeCnn.Device.Configuration.MqttOptions();
+        Assert.Equal($"edgecnn-{defaults.EffectiveDeviceId}", defaults.EffectiveClientId);
+    }
+
+    [Fact]
+    public void Reconnecting_backs_off_while_connections_are_taken_over_at_once_and_starts_afresh_after_one_that_lasted()
+    {
+        var backoff = new EdgeCnn.Device.Mqtt.ReconnectBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8));
+        // The broker is away: 1, 2, 4, 8, 8 s.
+        Assert.Equal([1, 2, 4, 8, 8], Enumerable.Range(0, 5).Select(_ => backoff.Failed(null).TotalSeconds));
+        backoff = new EdgeCnn.Device.Mqtt.ReconnectBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8));
+        // Each connection is taken over within a second (another device with the same client id): still 1, 2, 4, 8.
+        Assert.Equal([1, 2, 4, 8], Enumerable.Range(0, 4).Select(_ => backoff.Failed(TimeSpan.FromSeconds(0.3)).TotalSeconds));
+        // A connection that held for the longest wait was a good one: the next failure starts at the first wait.
+        Assert.Equal(1, backoff.Failed(TimeSpan.FromSeconds(8)).TotalSeconds);
+        Assert.Equal(2, backoff.Failed(null).TotalSeconds);
+    }
 }

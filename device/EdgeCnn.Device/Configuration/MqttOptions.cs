@@ -26,7 +26,11 @@ public sealed partial class MqttOptions
     /// <summary>Password; never logged. Prefer the environment (EDGECNN_Mqtt__Password) to a file others can read.</summary>
     public string Password { get; set; } = "";
 
-    /// <summary>Names this device in topics and in Home Assistant; empty means the host name.</summary>
+    /// <summary>
+    /// Names this device in topics and in Home Assistant; empty means the host name and six hex digits derived from
+    /// /etc/machine-id (<c>raspberrypi-3fa2c1</c>), so that two Pis left at the default host name neither knock each
+    /// other off the broker nor overwrite each other's retained topics.
+    /// </summary>
     public string DeviceId { get; set; } = "";
 
     /// <summary>The MQTT client id; empty means <c>edgecnn-DEVICEID</c>. Two clients with one id knock each other off.</summary>
@@ -41,7 +45,11 @@ public sealed partial class MqttOptions
     /// <summary>Events held while the broker is away; beyond this the newest are dropped, counted and logged.</summary>
     public int QueueCapacity { get; set; } = 1000;
 
-    /// <summary>First wait before reconnecting; doubled on each failure up to <see cref="ReconnectMaxDelay"/>.</summary>
+    /// <summary>
+    /// First wait before reconnecting; doubled on each failure up to <see cref="ReconnectMaxDelay"/>. Only a connection
+    /// that lasted <see cref="ReconnectMaxDelay"/> starts the doubling afresh: one taken over at once by a client with
+    /// the same id does not.
+    /// </summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Longest wait between reconnection attempts.</summary>
@@ -53,8 +61,35 @@ public sealed partial class MqttOptions
     /// <summary>Home Assistant's discovery prefix.</summary>
     public string DiscoveryPrefix { get; set; } = "homeassistant";
 
-    /// <summary>The device id in use: <see cref="DeviceId"/>, or the host name made safe for topics.</summary>
-    public string EffectiveDeviceId => DeviceId.Length > 0 ? DeviceId : UnsafeTopicCharacters().Replace(Environment.MachineName.ToLowerInvariant(), "-");
+    /// <summary>The device id in use: <see cref="DeviceId"/>, or <see cref="DefaultDeviceId"/> of this machine.</summary>
+    public string EffectiveDeviceId => DeviceId.Length > 0 ? DeviceId : ThisMachine.Value;
+
+    private static readonly Lazy<string> ThisMachine = new(() => DefaultDeviceId(Environment.MachineName, ReadMachineId()));
+
+    /// <summary>
+    /// The host name made safe for topics, then, when the machine has an id, six hex digits of a hash of it (the id
+    /// itself is not published: systemd asks that it be kept private).
+    /// </summary>
+    public static string DefaultDeviceId(string hostName, string? machineId)
+    {
+        ArgumentNullException.ThrowIfNull(hostName);
+        string host = UnsafeTopicCharacters().Replace(hostName.ToLowerInvariant(), "-");
+        if (string.IsNullOrWhiteSpace(machineId)) return host;
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("edgecnn:" + machineId.Trim()));
+        return $"{host}-{Convert.ToHexStringLower(hash)[..6]}";
+    }
+
+    private static string? ReadMachineId()
+    {
+        try
+        {
+            return File.Exists("/etc/machine-id") ? File.ReadAllText("/etc/machine-id") : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The client id in use.</summary>
     public string EffectiveClientId => ClientId.Length > 0 ? ClientId : $"edgecnn-{EffectiveDeviceId}";

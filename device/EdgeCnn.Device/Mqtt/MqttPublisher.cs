@@ -76,7 +76,8 @@ public sealed partial class MqttPublisher(
             return;
         }
         using IMqttClient client = new MqttClientFactory().CreateMqttClient();
-        TimeSpan delay = mqtt.ReconnectDelay;
+        var backoff = new ReconnectBackoff(mqtt.ReconnectDelay, mqtt.ReconnectMaxDelay);
+        DateTimeOffset? connectedAt = null;
         // Publishing is never cancelled midway (MQTTnet drops the connection when it is, and the broker would then
         // announce the device dead); the client's own timeout bounds it. Stopping only interrupts waits.
         RuleEventMessage? pending = null;
@@ -89,8 +90,11 @@ public sealed partial class MqttPublisher(
                 if (!client.IsConnected)
                 {
                     _connected = false;
+                    // Dropped since the last pass (the broker went away, or another client with our id took over):
+                    // a failure like any other, so that reconnecting backs off.
+                    if (connectedAt is not null) throw new MqttCommunicationException($"the broker closed the connection (is another device using client id '{mqtt.EffectiveClientId}'? Mqtt:ClientId)");
                     await ConnectAsync(client, stoppingToken, CancellationToken.None).ConfigureAwait(false);
-                    delay = mqtt.ReconnectDelay;
+                    connectedAt = clock.GetUtcNow();
                     lastFailure = null;
                 }
                 ReportDrops();
@@ -130,6 +134,8 @@ public sealed partial class MqttPublisher(
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 _connected = false;
+                TimeSpan delay = backoff.Failed(clock.GetUtcNow() - connectedAt);
+                connectedAt = null;
                 // One line per new kind of failure, not one per retry: a broker away for hours must not fill the journal.
                 if (e.Message != lastFailure)
                 {
@@ -145,7 +151,6 @@ public sealed partial class MqttPublisher(
                 {
                     break;
                 }
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, mqtt.ReconnectMaxDelay.Ticks));
             }
         }
         await StopPublishingAsync(client, pending).ConfigureAwait(false);
