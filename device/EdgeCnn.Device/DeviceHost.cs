@@ -32,8 +32,9 @@ public static class DeviceHost
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Logging.AddConsole(o => o.FormatterName = DeviceConsoleFormatter.FormatterName)
             .AddConsoleFormatter<DeviceConsoleFormatter, ConsoleFormatterOptions>();
-        // Under systemd, AddSystemd switches the console to the journal's format (priority prefixes, no colours).
-        builder.Services.AddSystemd();
+        // Not AddSystemd: its lifetime sends READY=1 when the host has started, before any frame is classified, and
+        // only when it sees systemd as the parent process. SystemdNotifier sends READY=1 after the first classified
+        // frame, and DeviceConsoleFormatter writes the journal's priorities, both from what systemd puts in the environment.
         builder.Services.AddDeviceOptions();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<FrameSourceOpener>(FrameSourceFactory.Open);

@@ -171,6 +171,45 @@ public sealed class DeviceCommandTests : IDisposable
     }
 
     [Fact]
+    public void Under_systemd_ready_waits_for_the_first_frame_and_warnings_reach_the_journal_at_their_priority()
+    {
+        // A camera that never delivers (no /dev/video7 here): the service starts, but no frame is ever classified.
+        string config = Config(new { Type = "v4l2", Device = "/dev/video7", ReopenDelay = "00:00:00.2", ReopenMaxDelay = "00:00:00.5" });
+        using var socket = new NotifySocket(_folder["notify"]);
+        // What systemd gives a Type=notify service whose output goes to the journal. The parent process is made to
+        // look like systemd (a copy of bash named "systemd"): Microsoft's systemd lifetime decided by that alone.
+        string systemd = _folder["systemd"];
+        File.Copy("/bin/bash", systemd);
+        var start = new ProcessStartInfo(systemd) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("dotnet \"$0\" run --config \"$1\"; exit $?");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "edgecnn-device.dll"));
+        start.ArgumentList.Add(config);
+        start.Environment["NOTIFY_SOCKET"] = socket.Path;
+        start.Environment["JOURNAL_STREAM"] = "8:12345";
+        var output = new ConcurrentQueue<string>();
+        using Process parent = Process.Start(start)!;
+        parent.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        parent.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        parent.BeginOutputReadLine();
+        parent.BeginErrorReadLine();
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => output.Count(l => l.Contains("source cannot be opened", StringComparison.Ordinal)) >= 3, TimeSpan.FromSeconds(60)), string.Join("\n", output));
+            // The host has long started; without a classified frame there is no READY=1.
+            List<string> messages = socket.ReadUntil(m => m.Count > 0, TimeSpan.FromSeconds(1));
+            Assert.DoesNotContain(messages, m => m.StartsWith("READY=1", StringComparison.Ordinal));
+            Assert.Contains(output, l => l.StartsWith("<4>WARN  FrameCapture", StringComparison.Ordinal));
+            Assert.Contains(output, l => l.StartsWith("<6>info  FrameLoopService", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Process.Start("pkill", ["-TERM", "-P", parent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            if (!parent.WaitForExit(30_000)) parent.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
     public void Check_prints_each_problem_with_its_fix_and_fails()
     {
         string config = Config(new { Type = "file", Path = _folder["missing.avi"] }, gpio: new { Driver = "libgpiod", Chip = 0 },

@@ -11,8 +11,8 @@ namespace EdgeCnn.Device.Loop;
 /// restarts the service. One connected socket and preencoded messages: pinging allocates nothing.
 /// </summary>
 /// <remarks>
-/// Microsoft.Extensions.Hosting.Systemd also sends READY=1 when the host has started; the host only starts after
-/// this notifier's first message would be due anyway, and systemd accepts READY=1 more than once.
+/// The only sender of READY=1: the host does not use Microsoft.Extensions.Hosting.Systemd's lifetime, which would
+/// send it when the host has started, before any frame.
 /// </remarks>
 public sealed class SystemdNotifier : IDisposable
 {
