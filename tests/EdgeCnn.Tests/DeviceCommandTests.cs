@@ -210,6 +210,36 @@ public sealed class DeviceCommandTests : IDisposable
     }
 
     [Fact]
+    public void After_kill_9_and_a_pin_changed_in_the_settings_off_also_switches_the_pin_the_killed_service_drove()
+    {
+        string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);
+        object source = new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } };
+        string config = Config(source, outputs: [new { Name = "led", Type = "Led", Pin = 22 }]);
+        string state = Directory.CreateDirectory(_folder["state"]).FullName;
+        var environment = new Dictionary<string, string> { ["STATE_DIRECTORY"] = state };
+        var output = new ConcurrentQueue<string>();
+        using (Process device = DeviceProcess.Start(["run", "--config", config], environment, output))
+        {
+            Assert.True(SpinWait.SpinUntil(() => output.Any(l => l.Contains("simulated GPIO 22 high", StringComparison.Ordinal)), TimeSpan.FromSeconds(60)), string.Join("\n", output));
+            device.Kill();
+            device.WaitForExit();
+        }
+        // The LED moved to pin 17 in the settings while the service was dead.
+        File.Copy(Config(source, outputs: [new { Name = "led", Type = "Led", Pin = 17 }]), config, overwrite: true);
+        var off = new ConcurrentQueue<string>();
+        using (Process command = DeviceProcess.Start(["off", "--config", config], environment, off))
+        {
+            Assert.True(command.WaitForExit(60_000));
+            command.WaitForExit();
+            Assert.Equal(0, command.ExitCode);
+        }
+        string text = string.Join("\n", off);
+        Assert.Contains("simulated GPIO 22 low", text);
+        Assert.Contains("1 output(s) the last run used off", text);
+        Assert.Contains("simulated GPIO 17 low", text);
+    }
+
+    [Fact]
     public void Check_prints_each_problem_with_its_fix_and_fails()
     {
         string config = Config(new { Type = "file", Path = _folder["missing.avi"] }, gpio: new { Driver = "libgpiod", Chip = 0 },

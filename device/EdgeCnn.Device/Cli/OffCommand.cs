@@ -9,7 +9,10 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeCnn.Device.Cli;
 
-/// <summary><c>off</c>: switches every configured output off; the unit runs it after the service stops, however it stopped.</summary>
+/// <summary>
+/// <c>off</c>: switches every configured output off, and every output the last run recorded as in use (see
+/// <see cref="OutputsInUse"/>); the unit runs it after the service stops, however it stopped.
+/// </summary>
 internal static class OffCommand
 {
     public static Command Create()
@@ -18,15 +21,37 @@ internal static class OffCommand
         command.SetAction(result =>
         {
             using IHost host = DeviceHost.Build(result.GetValue(DeviceCommandLine.Config));
+            ILoggerFactory loggers = host.Services.GetRequiredService<ILoggerFactory>();
             OutputList outputs = host.Services.GetRequiredService<IOptions<OutputList>>().Value;
-            var hardware = new GpioHardware(host.Services.GetRequiredService<IOptions<GpioOptions>>().Value, host.Services.GetRequiredService<ILoggerFactory>());
-            // Opening an output drives it to its off level; disposing releases it, off.
-            using (new OutputBank(outputs, [], hardware))
+            GpioOptions gpio = host.Services.GetRequiredService<IOptions<GpioOptions>>().Value;
+            // First what the last run drove (the settings may have changed since), then what the settings name.
+            if (OutputsInUse.PathIn(OutputsInUse.StateDirectory) is string record)
             {
+                OutputsInUse? inUse = OutputsInUse.Read(record, out string? problem);
+                if (problem is not null) Console.Error.WriteLine($"warning: the record of the outputs in use cannot be read ({problem}); switching the configured ones.");
+                bool sameChip = inUse is not null && inUse.Gpio.Driver == gpio.Driver && inUse.Gpio.Chip == gpio.Chip;
+                OutputOptions[] others = inUse?.Outputs.Where(o => !sameChip || !outputs.Contains(o)).ToArray() ?? [];
+                if (inUse is not null && others.Length > 0)
+                {
+                    SwitchOff(others, inUse.Gpio, loggers);
+                    Console.WriteLine($"{others.Length} output(s) the last run used off ({record}): {Describe(others)}");
+                }
             }
-            Console.WriteLine($"{outputs.Count} output(s) off: {string.Join(", ", outputs.Select(o => o.Type == OutputType.PassiveBuzzer ? $"{o.Name} (PWM {o.PwmChip}/{o.PwmChannel})" : $"{o.Name} (GPIO {o.Pin})"))}");
+            SwitchOff(outputs, gpio, loggers);
+            Console.WriteLine($"{outputs.Count} output(s) off: {Describe(outputs)}");
             return 0;
         });
         return command;
     }
+
+    // Opening an output drives it to its off level; disposing releases it, off.
+    private static void SwitchOff(IReadOnlyList<OutputOptions> outputs, GpioOptions gpio, ILoggerFactory loggers)
+    {
+        using (new OutputBank(outputs, [], new GpioHardware(gpio, loggers)))
+        {
+        }
+    }
+
+    private static string Describe(IEnumerable<OutputOptions> outputs) =>
+        string.Join(", ", outputs.Select(o => o.Type == OutputType.PassiveBuzzer ? $"{o.Name} (PWM {o.PwmChip}/{o.PwmChannel})" : $"{o.Name} (GPIO {o.Pin})"));
 }

@@ -104,6 +104,7 @@ public sealed partial class FrameLoopService(
         var engine = new RuleEngine(rules.Value, manifest.Labels, manifest.BackgroundLabel, manifest.UnknownBelow);
         if (rules.Value.Count == 0) LogNoRules();
         _outputs = new OutputBank(outputs.Value, rules.Value, new GpioHardware(gpio.Value, loggerFactory));
+        RecordOutputsInUse();
         // The last line of defence: whatever else fails, the LED and buzzer do not stay on.
         AppDomain.CurrentDomain.UnhandledException += SwitchOffOnCrash;
         AppDomain.CurrentDomain.ProcessExit += SwitchOffOnExit;
@@ -120,6 +121,21 @@ public sealed partial class FrameLoopService(
         _loop.Start();
         _started.TrySetResult();
         return Task.CompletedTask;
+    }
+
+    // For 'off' after a kill -9: the pins this process drives, whatever the settings say by then.
+    private void RecordOutputsInUse()
+    {
+        if (OutputsInUse.PathIn(OutputsInUse.StateDirectory) is not string path) return;
+        try
+        {
+            new OutputsInUse(gpio.Value, [.. outputs.Value]).Write(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not worth stopping the device for: 'off' still switches the configured outputs.
+            LogCannotRecord(path, e.Message);
+        }
     }
 
     private void OnLoopEnded(Task<bool> loop)
@@ -170,6 +186,9 @@ public sealed partial class FrameLoopService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "model {Path}: {Architecture}, {Classes} classes, input {Width}x{Height}x{Channels}; ONNX Runtime {Threads} threads, spinning {Spinning}")]
     private partial void LogModel(string path, string architecture, int classes, int width, int height, int channels, int threads, string spinning);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cannot record the outputs in use in {Path} ({Reason}); after a crash, 'off' switches only the configured outputs")]
+    private partial void LogCannotRecord(string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "no rules are configured (Rules): frames are classified but nothing is switched")]
     private partial void LogNoRules();
