@@ -41,6 +41,21 @@ public class DatasetTests
     }
 
     [Fact]
+    public void An_idx_header_whose_dimensions_overflow_is_refused_with_its_name_not_an_index_error()
+    {
+        using var folder = new TempFolder();
+        IdxWriter.WriteDataset(folder.Path, count: 10, classes: 2, gzip: false);
+        // 10 images of 859019674 x 2147418113 pixels: 2^64 + 4 bytes, which is 4 in 64-bit arithmetic, and the file
+        // holds 4 bytes of data. The labels file's 10 labels match the count.
+        string images = Path.Combine(folder.Path, "train-images-idx3-ubyte");
+        IdxWriter.Write(images, [1, 2, 3, 4], 10, 859019674, 2147418113);
+        var error = Assert.Throws<InvalidDataException>(() => DatasetLoader.Load(folder.Path, PreprocessingSpec.Unit(4, 3, 1), 0.2, 1));
+        Assert.Contains("train-images-idx3-ubyte: the IDX header's dimensions (10 x 859019674 x 2147418113) describe more than", error.Message);
+        error = Assert.Throws<InvalidDataException>(() => DatasetLoader.NativeInput(folder.Path));
+        Assert.Contains("train-images-idx3-ubyte", error.Message);
+    }
+
+    [Fact]
     public void An_image_folder_skips_corrupt_images_and_reports_them()
     {
         using var folder = new TempFolder();

@@ -31,13 +31,8 @@ internal static class IdxFile
         if (rank is < 1 or > 4 || bytes.Length < 4 + 4 * rank)
             throw new InvalidDataException($"{path}: the IDX header is truncated or has {rank} dimensions.");
         var dimensions = new int[rank];
-        long count = 1;
-        for (int d = 0; d < rank; d++)
-        {
-            dimensions[d] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * d));
-            if (dimensions[d] <= 0) throw new InvalidDataException($"{path}: dimension {d} is {dimensions[d]}.");
-            count *= dimensions[d];
-        }
+        for (int d = 0; d < rank; d++) dimensions[d] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * d));
+        long count = DataLength(path, dimensions);
         int offset = 4 + 4 * rank;
         if (bytes.Length - offset != count)
             throw new InvalidDataException($"{path}: the header promises {count} bytes of data but the file holds {bytes.Length - offset}; it is truncated or corrupt.");
@@ -61,7 +56,25 @@ internal static class IdxFile
             throw new InvalidDataException($"{path}: the IDX header is truncated.");
         var dimensions = new int[rank];
         for (int d = 0; d < rank; d++) dimensions[d] = BinaryPrimitives.ReadInt32BigEndian(header[(4 + 4 * d)..]);
+        DataLength(path, dimensions);
         return dimensions;
+    }
+
+    /// <summary>
+    /// The number of data bytes the header's dimensions promise. Each must be positive, and their product at most
+    /// what one array can hold: unchecked, a header such as 2^30 x 2^30 x 16 multiplies out to 0 and would pass the
+    /// size check of an empty file.
+    /// </summary>
+    private static long DataLength(string path, int[] dimensions)
+    {
+        long count = 1;
+        for (int d = 0; d < dimensions.Length; d++)
+        {
+            if (dimensions[d] <= 0) throw new InvalidDataException($"{path}: dimension {d} is {dimensions[d]}.");
+            count = checked(count * dimensions[d]) is var product && product <= Array.MaxLength ? product
+                : throw new InvalidDataException($"{path}: the IDX header's dimensions ({string.Join(" x ", dimensions)}) describe more than {Array.MaxLength:N0} bytes, more than a dataset file can hold; the header is corrupt.");
+        }
+        return count;
     }
 
     private static byte[] ReadAllBytesMaybeGzip(string path)
