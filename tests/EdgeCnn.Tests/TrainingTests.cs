@@ -76,6 +76,41 @@ public sealed class TrainingTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => TrainingRun.Resume(_folder["resumed"], "test", resumed));
     }
 
+    [Theory]
+    [InlineData("last.pt")]
+    [InlineData("run.json")]
+    public void A_run_killed_while_writing_an_epochs_checkpoint_resumes_exactly_as_if_uninterrupted(string killedAfter)
+    {
+        TrainOptions options = Options(epochs: 3);
+        var straight = new RecordingProgress();
+        TrainingRun.Train(options, _folder["straight"], "test", straight);
+
+        // The process dies (kill -9: nothing after this point runs) right after epoch 2 wrote last.pt, before
+        // run.json; or right after run.json, before the files were put in place.
+        string run = _folder["killed"];
+        EpochCommit.Written = path =>
+        {
+            if (Path.GetFileName(path) == killedAfter && File.Exists(RunFolder.RecordPath(run)) && RunRecord.Load(run).EpochsCompleted == 1)
+                throw new SimulatedKill();
+        };
+        try
+        {
+            Assert.Throws<SimulatedKill>(() => TrainingRun.Train(options, run, "test", new RecordingProgress()));
+        }
+        finally
+        {
+            EpochCommit.Written = null;
+        }
+
+        RunRecord record = TrainingRun.Resume(run, "test", new RecordingProgress());
+
+        Assert.Equal(straight.Epochs.Select(e => e.TrainLoss), record.History.Select(e => e.TrainLoss));
+        Assert.Equal(straight.Epochs.Select(e => e.ValidationAccuracy), record.History.Select(e => e.ValidationAccuracy));
+        Assert.Empty(Directory.GetFiles(run, "*.next"));
+    }
+
+    private sealed class SimulatedKill : Exception;
+
     [Fact]
     public void Init_from_replaces_the_head_for_new_classes_and_freeze_keeps_layers_fixed()
     {
@@ -127,7 +162,7 @@ public sealed class TrainingTests : IDisposable
 
         NetworkPlan other = NetworkPlan.Create(spec, new InputShape(1, 28, 28), 4);
         using Sequential smaller = NetworkBuilder.Build(other);
-        Checkpoint.Save(smaller, _folder["four-classes.pt"]);
+        smaller.save(_folder["four-classes.pt"]);
         error = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(model, _folder["four-classes.pt"], plan));
         Assert.Contains("four-classes.pt", error.Message);
         Assert.Contains("lenet5", error.Message);

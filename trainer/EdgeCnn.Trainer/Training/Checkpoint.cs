@@ -3,16 +3,9 @@ using TorchSharp;
 
 namespace EdgeCnn.Trainer.Training;
 
-/// <summary>Loads and saves network weights, with errors that say which file and why.</summary>
+/// <summary>Loads network weights, with errors that say which file and why (saving is <see cref="EpochCommit"/>'s).</summary>
 internal static class Checkpoint
 {
-    public static void Save(torch.nn.Module model, string path)
-    {
-        string temporary = path + ".tmp";
-        model.save(temporary);
-        File.Move(temporary, path, overwrite: true);
-    }
-
     /// <summary>
     /// Loads weights into <paramref name="model"/>. With <paramref name="skipHead"/> the class-count layers of
     /// <paramref name="plan"/> keep their fresh initialisation (transfer learning to other classes).

@@ -62,9 +62,11 @@ internal sealed record RunRecord
     }
 
     /// <summary>Writes run.json through a temporary file, so a crash never leaves half a record.</summary>
-    public void Save(string runFolder)
+    public void Save(string runFolder) => SaveAs(RunFolder.RecordPath(runFolder));
+
+    /// <summary>Writes the record to <paramref name="path"/> through a temporary file, so a crash never leaves half of it.</summary>
+    public void SaveAs(string path)
     {
-        string path = RunFolder.RecordPath(runFolder);
         string temporary = path + ".tmp";
         File.WriteAllText(temporary, JsonSerializer.Serialize(this, VisionJson.Options));
         File.Move(temporary, path, overwrite: true);

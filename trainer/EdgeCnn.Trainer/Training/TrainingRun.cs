@@ -25,6 +25,7 @@ internal static class TrainingRun
     /// <summary>Continues the run in <paramref name="runFolder"/> from its last checkpoint.</summary>
     public static RunRecord Resume(string runFolder, string command, ITrainingProgress progress, CancellationToken cancellation = default)
     {
+        if (Directory.Exists(runFolder)) EpochCommit.Recover(runFolder);
         RunRecord previous = RunRecord.Load(runFolder);
         if (previous.Finished) throw new InvalidOperationException($"{runFolder}: the run already finished all {previous.Options.Epochs} epochs (or stopped early); nothing to resume.");
         if (!File.Exists(RunFolder.LastWeights(runFolder)))
@@ -140,12 +141,18 @@ internal static class TrainingRun
             {
                 bestAccuracy = validation.Confusion.Accuracy;
                 bestEpoch = epoch;
-                Checkpoint.Save(model, RunFolder.BestWeights(runFolder));
             }
-            Checkpoint.Save(model, RunFolder.LastWeights(runFolder));
-            optimizer.save_state_dict(RunFolder.LastOptimizer(runFolder));
-            using (Tensor state = torch.get_rng_state()) state.save(RunFolder.LastRandomState(runFolder));
-            progress.EpochCompleted(metrics, improved);
+            // The epoch's checkpoint files and run.json change together, so a kill between them cannot leave last.pt
+            // an epoch ahead of the record that --resume starts from.
+            var commit = new EpochCommit(runFolder);
+            if (improved) commit.Write(RunFolder.BestWeights(runFolder), path => model.save(path));
+            commit.Write(RunFolder.LastWeights(runFolder), path => model.save(path));
+            commit.Write(RunFolder.LastOptimizer(runFolder), path => optimizer.save_state_dict(path));
+            commit.Write(RunFolder.LastRandomState(runFolder), path =>
+            {
+                using Tensor state = torch.get_rng_state();
+                state.save(path);
+            });
 
             stoppedEarly = options.Patience > 0 && epoch - bestEpoch >= options.Patience && epoch < options.Epochs;
             record = record with
@@ -157,7 +164,8 @@ internal static class TrainingRun
                 History = [.. history],
                 StoppedEarly = stoppedEarly,
             };
-            record.Save(runFolder);
+            commit.Commit(record);
+            progress.EpochCompleted(metrics, improved);
             MetricsCsv.Write(RunFolder.Metrics(runFolder), history);
             Plots.Curves(RunFolder.Curves(runFolder), history, $"{architecture.Name} on {Path.GetFileName(options.Data.TrimEnd('/'))}");
             if (stoppedEarly)
