@@ -1,5 +1,6 @@
-# The target's half of scripts/deploy.sh, sent over ssh and run with bash. deploy.sh sets: mode (deploy|rollback),
-# prefix, systemctl (true|false), wait_seconds, and for a deploy: version, incoming (the uploaded files).
+# The target's half of scripts/deploy.sh, sent over ssh and run with bash. deploy.sh sets (validated and quoted
+# there): mode (deploy|rollback), prefix, systemctl (true|false), wait_seconds, stable_seconds, and for a deploy:
+# version, incoming (the uploaded files).
 set -euo pipefail
 sudo=""
 if [ -z "$prefix" ] && [ "$(id -u)" -ne 0 ]; then sudo="sudo -n"; fi
@@ -9,10 +10,51 @@ current="$base/current"
 previous="$base/previous"
 etc="$prefix/etc/edgecnn"
 unit="$prefix/etc/systemd/system/edgecnn.service"
+snapshot="$base/rollback"
 changed=false
 model_changed=false
+# The settings are readable by the service's group only (they may hold an MQTT password); in a --prefix test tree,
+# owned by whoever deploys.
+owner=()
+if [ -z "$prefix" ] && getent group edgecnn >/dev/null 2>&1; then owner=(-o root -g edgecnn); fi
 
 say() { echo "[$(hostname)] $*"; }
+
+# Installs $1 as $2 with mode $3: written beside it, then renamed, so the service never reads half a file.
+put() {
+  $sudo install -m "$3" "${owner[@]}" "$1" "$2.new"
+  $sudo mv -f "$2.new" "$2"
+}
+
+# What a deploy may change besides the release: settings, model choice and models, the unit. Saved before a deploy
+# changes anything, so that a failed one is undone completely.
+save_state() {
+  local into="${1:-$snapshot}" f
+  $sudo rm -rf "$into.partial"
+  $sudo mkdir -p "$into.partial"
+  for f in "$etc/edgecnn.json" "$etc/model.env" "$unit"; do
+    if [ -f "$f" ]; then $sudo cp -p "$f" "$into.partial/$(basename "$f")"; fi
+  done
+  if [ -d "$etc/models" ]; then $sudo cp -a "$etc/models" "$into.partial/models"; fi
+  $sudo rm -rf "$into"
+  $sudo mv -T "$into.partial" "$into"
+}
+
+# Puts the saved settings, model choice, models and unit back (files the saved state lacked are removed).
+restore_state() {
+  local from="${1:-$snapshot}" f
+  [ -d "$from" ] || return 0
+  for f in "$etc/edgecnn.json" "$etc/model.env" "$unit"; do
+    if [ -f "$from/$(basename "$f")" ]; then
+      $sudo cp -p "$from/$(basename "$f")" "$f.new" && $sudo mv -f "$f.new" "$f"
+    else
+      $sudo rm -f "$f"
+    fi
+  done
+  $sudo rm -rf "$etc/models"
+  if [ -d "$from/models" ]; then $sudo cp -a "$from/models" "$etc/models"; fi
+  return 0
+}
 
 # Points $2 (a symlink) at $1 atomically: a new link renamed over the old one, never a moment without one.
 switch_link() {
@@ -27,12 +69,23 @@ restart_and_wait() {
   $sudo systemctl reset-failed edgecnn.service >/dev/null 2>&1 || true
   $sudo systemctl restart --no-block edgecnn.service
   say "waiting up to ${wait_seconds}s for the service to report ready ..."
+  # Ready means active (READY=1 comes after the first classified frame) and staying so, without a restart, for
+  # $stable_seconds in a row: one 'active' sample could be a service about to crash and be restarted.
+  local stable=0 restarts="" state now_restarts
   for _ in $(seq 1 "$wait_seconds"); do
     state="$(systemctl show -p ActiveState --value edgecnn.service)"
-    case "$state" in
-      active) say "edgecnn is running: $(systemctl show -p StatusText --value edgecnn.service)"; return 0 ;;
-      failed) break ;;
-    esac
+    now_restarts="$(systemctl show -p NRestarts --value edgecnn.service)"
+    if [ "$state" = active ] && [ "$now_restarts" = "$restarts" ]; then
+      stable=$((stable + 1))
+      if [ "$stable" -ge "$stable_seconds" ]; then
+        say "edgecnn is running: $(systemctl show -p StatusText --value edgecnn.service)"
+        return 0
+      fi
+    else
+      stable=0
+    fi
+    restarts="$now_restarts"
+    [ "$state" = failed ] && break
     sleep 1
   done
   say "edgecnn did not become ready (state: $(systemctl show -p ActiveState --value edgecnn.service)); its last log lines:"
@@ -44,9 +97,17 @@ if [ "$mode" = rollback ]; then
   [ -L "$previous" ] || { say "error: no previous release to roll back to."; exit 1; }
   back="$(readlink "$previous")"
   now="$(readlink "$current")"
+  # Back to the state before the last deploy: its settings, model and unit with its release. The state replaced is
+  # saved in turn, so a second --rollback returns to where the first started.
+  if [ -d "$snapshot" ]; then
+    save_state "$snapshot.now"
+    restore_state "$snapshot"
+    $sudo rm -rf "$snapshot"
+    $sudo mv -T "$snapshot.now" "$snapshot"
+  fi
   switch_link "$back" "$current"
   switch_link "$now" "$previous"
-  say "rolled back: current is $(basename "$back") (was $(basename "$now"))"
+  say "rolled back: current is $(basename "$back") (was $(basename "$now")), with the settings, model and unit it ran with"
   restart_and_wait
   exit
 fi
@@ -65,21 +126,24 @@ else
   changed=true
 fi
 
-if $first && $systemctl; then
-  say "first deploy: running pi-setup.sh"
+# Until it has succeeded once (it writes .setup-complete last), every deploy runs pi-setup.sh again.
+if $systemctl && [ ! -f "$etc/.setup-complete" ]; then
+  say "$($first && echo "first deploy" || echo "setup not complete yet"): running pi-setup.sh"
   $sudo bash "$release/pi-setup.sh"
+  owner=(); getent group edgecnn >/dev/null 2>&1 && owner=(-o root -g edgecnn)
 fi
+# The state before this deploy: put back if it fails, kept for --rollback if it changes anything.
+if [ -L "$current" ]; then save_state "$snapshot.pending"; fi
 
-# Settings: --config replaces them (the old file kept as edgecnn.json.previous); the first deploy installs defaults.
+# Settings: --config replaces them (the old ones are in the saved state); the first deploy installs defaults.
 if [ -f "$incoming/edgecnn.json" ]; then
   if ! cmp -s "$incoming/edgecnn.json" "$etc/edgecnn.json"; then
-    [ -f "$etc/edgecnn.json" ] && $sudo cp -p "$etc/edgecnn.json" "$etc/edgecnn.json.previous"
-    $sudo install -m 0644 "$incoming/edgecnn.json" "$etc/edgecnn.json"
+    put "$incoming/edgecnn.json" "$etc/edgecnn.json" 0640
     say "installed settings $etc/edgecnn.json"
     changed=true
   fi
 elif [ ! -f "$etc/edgecnn.json" ]; then
-  $sudo install -m 0644 "$release/models/pi-settings.json" "$etc/edgecnn.json"
+  put "$release/models/pi-settings.json" "$etc/edgecnn.json" 0640
   say "installed default settings $etc/edgecnn.json (edit it, or deploy with --config)"
   changed=true
 fi
@@ -90,22 +154,23 @@ if [ -f "$incoming/model.onnx" ]; then
   $sudo mkdir -p "$etc/models"
   if ! cmp -s "$incoming/model.onnx" "$etc/models/$name" || ! cmp -s "$incoming/model.json" "$etc/models/${name%.*}.json"; then
     # Manifest first, then the model, each renamed into place: the service's reloader sees a complete pair.
-    $sudo install -m 0644 "$incoming/model.json" "$etc/models/.${name%.*}.json.new"
-    $sudo mv -f "$etc/models/.${name%.*}.json.new" "$etc/models/${name%.*}.json"
-    $sudo install -m 0644 "$incoming/model.onnx" "$etc/models/.$name.new"
-    $sudo mv -f "$etc/models/.$name.new" "$etc/models/$name"
+    put "$incoming/model.json" "$etc/models/${name%.*}.json" 0640
+    put "$incoming/model.onnx" "$etc/models/$name" 0640
     say "installed model $etc/models/$name"
     model_changed=true
   fi
   if [ "$(cat "$etc/model.env" 2>/dev/null)" != "EDGECNN_Model__Path=/etc/edgecnn/models/$name" ]; then
-    echo "EDGECNN_Model__Path=/etc/edgecnn/models/$name" | $sudo tee "$etc/model.env" >/dev/null
+    echo "EDGECNN_Model__Path=/etc/edgecnn/models/$name" > "$incoming/model.env"
+    put "$incoming/model.env" "$etc/model.env" 0640
     changed=true
   fi
 fi
 
 if ! cmp -s "$release/edgecnn.service" "$unit"; then
   $sudo mkdir -p "$(dirname "$unit")"
-  $sudo install -m 0644 "$release/edgecnn.service" "$unit"
+  owner_was=("${owner[@]}"); owner=()
+  put "$release/edgecnn.service" "$unit" 0644
+  owner=("${owner_was[@]}")
   say "installed unit $unit"
   changed=true
 fi
@@ -120,6 +185,13 @@ if [ "$old" != "$release" ]; then
 fi
 rm -rf "$incoming"
 
+# What --rollback returns to: the state before the last deploy that changed something.
+if $changed || $model_changed; then
+  if [ -d "$snapshot.pending" ]; then $sudo rm -rf "$snapshot" && $sudo mv -T "$snapshot.pending" "$snapshot"; fi
+else
+  $sudo rm -rf "$snapshot.pending"
+fi
+
 if ! $changed; then
   if $model_changed; then
     # Only the model's files changed: the running service validates and swaps it in by itself (Model:HotReload).
@@ -130,10 +202,15 @@ if ! $changed; then
   exit 0
 fi
 if ! restart_and_wait; then
-  if [ -n "$old" ] && [ "$old" != "$release" ]; then
-    say "rolling back to $(basename "$old")"
-    switch_link "$old" "$current"
-    switch_link "$release" "$previous"
+  if [ -n "$old" ]; then
+    # Everything this deploy changed goes back: the release, the settings, the model and the unit.
+    restore_state "$snapshot.pending"
+    $sudo rm -rf "$snapshot.pending"
+    if [ "$old" != "$release" ]; then
+      switch_link "$old" "$current"
+      switch_link "$release" "$previous"
+    fi
+    say "rolled back to $(basename "$old") with its settings, model and unit: $version did not become ready"
     restart_and_wait || true
   fi
   exit 1

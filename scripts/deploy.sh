@@ -11,8 +11,9 @@
 # On the Pi: releases live in /opt/edgecnn/releases/VERSION, /opt/edgecnn/current is a symlink switched atomically,
 # settings are in /etc/edgecnn/, the unit is /etc/systemd/system/edgecnn.service. The first deploy runs pi-setup.sh
 # (packages, the 'edgecnn' user in the 'gpio' and 'video' groups). After switching, the service is restarted and
-# must report ready (systemd Type=notify: after its first classified frame) within --wait seconds, else the
-# previous release is put back. Deploying the same release and settings again changes nothing.
+# must report ready (systemd Type=notify: after its first classified frame) and stay so for 5 seconds within --wait
+# seconds, else everything the deploy changed (release, settings, model, unit) is put back. Deploying the same
+# release and settings again changes nothing.
 #
 # Other options:
 #   --from DIR          the published folder (default artifacts/edgecnn-device-linux-arm64)
@@ -63,16 +64,32 @@ if ! remote true 2>/tmp/edgecnn-deploy-ssh.$$; then
 fi
 rm -f /tmp/edgecnn-deploy-ssh.$$
 
-# Everything the target needs is one script, run there with bash; its settings come first.
-settings="prefix='$prefix' systemctl=$systemctl wait_seconds=$wait_seconds"
+# Everything the target needs is one script, run there with bash; its settings come first, checked here and quoted
+# (%q), so that nothing in them (a version such as v1';id;') can run as a command on the target.
+[[ "$wait_seconds" =~ ^[0-9]+$ ]] && [ "$wait_seconds" -ge 1 ] || { echo "error: --wait $wait_seconds: give a number of seconds." >&2; exit 2; }
+[[ "$prefix" =~ ^[A-Za-z0-9._/+-]*$ ]] || { echo "error: --prefix $prefix: use a plain path (letters, digits, . _ / + -)." >&2; exit 2; }
+stable_seconds=$(( wait_seconds < 5 ? 1 : 5 ))
+settings="$(printf 'prefix=%q systemctl=%q wait_seconds=%q stable_seconds=%q' "$prefix" "$systemctl" "$wait_seconds" "$stable_seconds")"
+
+# The target's half runs as root (through sudo -n unless logging in as root): the settings it compares and saves are
+# readable by root and the service only. With --prefix (tests) it runs as the user who logs in.
+run_remote() {
+  local assignments="$settings $1"
+  if [ -n "$prefix" ]; then
+    remote "env $assignments bash -s" < scripts/deploy-remote.sh
+  else
+    remote "if [ \"\$(id -u)\" -eq 0 ]; then env $assignments bash -s; else sudo -n env $assignments bash -s; fi" < scripts/deploy-remote.sh
+  fi
+}
 
 if $rollback; then
-  remote "$settings mode=rollback bash -s" < scripts/deploy-remote.sh
+  run_remote "mode=rollback"
   exit
 fi
 
 [ -f "$from/VERSION" ] || { echo "error: $from/VERSION not found; publish first: scripts/publish.sh" >&2; exit 1; }
 version="$(cat "$from/VERSION")"
+[[ "$version" =~ ^[A-Za-z0-9._+-]+$ ]] || { echo "error: $from/VERSION holds '$version'; a version is letters, digits and . _ + - only (publish again)." >&2; exit 1; }
 if [ -n "$model" ]; then
   [ -f "$model" ] || { echo "error: --model $model: file not found." >&2; exit 1; }
   [ -f "${model%.*}.json" ] || { echo "error: --model $model: its manifest ${model%.*}.json is missing (edgecnn-train export writes both)." >&2; exit 1; }
@@ -93,4 +110,5 @@ if [ -n "$config" ]; then cp "$config" "$staging/edgecnn.json"; upload+=("$stagi
 incoming="$(remote mktemp -d /tmp/edgecnn-deploy.XXXXXX)"
 echo "Copying release $version to $target ..."
 scp -q "${scp_options[@]}" "${upload[@]}" "$target:$incoming/"
-remote "$settings mode=deploy version='$version' incoming='$incoming' bash -s" < scripts/deploy-remote.sh
+[[ "$incoming" =~ ^/tmp/edgecnn-deploy\.[A-Za-z0-9]+$ ]] || { echo "error: the target made an unexpected upload folder '$incoming'." >&2; exit 1; }
+run_remote "mode=deploy $(printf 'version=%q incoming=%q' "$version" "$incoming")"

@@ -41,12 +41,9 @@ dotnet publish device/EdgeCnn.Device -c Release -r "$rid" --self-contained "$sel
 mkdir -p "$out/models"
 cp models/fashion-mnist.onnx models/fashion-mnist.json models/pi-settings.json "$out/models/"
 cp systemd/edgecnn.service scripts/pi-setup.sh "$out/"
-# One version per commit (and per content, for uncommitted changes), so publishing the same sources twice gives the
-# same release and deploying it again changes nothing.
-version="$(git describe --always --dirty 2>/dev/null || echo local)"
-if [[ "$version" == *-dirty ]]; then
-  version="$version-$(find "$out" -type f ! -name VERSION -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-8)"
-fi
+# The commit and a digest of the content: publishing the same sources with the same options gives the same release
+# (and deploying it again changes nothing), while other options or uncommitted changes give another.
+version="$(git describe --always --dirty 2>/dev/null || echo local)-$(cd "$out" && find . -type f ! -name VERSION -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-8)"
 echo "$version" > "$out/VERSION"
 
 if ! find "$out" -name 'libOpenCvSharpExtern.so' | grep -q .; then

@@ -34,7 +34,7 @@ public sealed class DeployTests : IDisposable
     }
 
     private (int ExitCode, string Output) Deploy(params string[] options) =>
-        Repository.Run("bash", ["scripts/deploy.sh", _ssh.Target, "-p", _ssh.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        Repository.Run("scripts/deploy.sh", [_ssh.Target, "-p", _ssh.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-i", _ssh.ClientKey, "--prefix", _prefix, "--no-systemctl", .. options],
             new() { ["EDGECNN_SSH_OPTIONS"] = SshServer.Options }, TimeSpan.FromMinutes(2));
 
@@ -70,7 +70,8 @@ public sealed class DeployTests : IDisposable
         Assert.Equal(Target("opt/edgecnn/releases/1.0.0-b"), Current);
         Assert.Equal(Target("opt/edgecnn/releases/1.0.0-a"), File.ResolveLinkTarget(Target("opt/edgecnn/previous"), false)!.FullName);
         Assert.Equal(File.ReadAllText(settings), File.ReadAllText(Target("etc/edgecnn/edgecnn.json")));
-        Assert.Equal(File.ReadAllText(Repository.File("models/pi-settings.json")), File.ReadAllText(Target("etc/edgecnn/edgecnn.json.previous")));
+        // What --rollback returns to: the settings before this deploy.
+        Assert.Equal(File.ReadAllText(Repository.File("models/pi-settings.json")), File.ReadAllText(Target("opt/edgecnn/rollback/edgecnn.json")));
         Assert.Equal(File.ReadAllBytes(Repository.File("models/fashion-mnist.onnx")), File.ReadAllBytes(Target("etc/edgecnn/models/fashion-mnist.onnx")));
         Assert.True(File.Exists(Target("etc/edgecnn/models/fashion-mnist.json")));
         Assert.Equal("EDGECNN_Model__Path=/etc/edgecnn/models/fashion-mnist.onnx", File.ReadAllText(Target("etc/edgecnn/model.env")).Trim());
@@ -91,13 +92,16 @@ public sealed class DeployTests : IDisposable
         Assert.Equal(Target("opt/edgecnn/releases/1.0.0-a"), Current);
         Assert.Equal(Target("opt/edgecnn/releases/1.0.0-b"), File.ResolveLinkTarget(Target("opt/edgecnn/previous"), false)!.FullName);
         Assert.Contains("rolled back", output);
+        // With the settings and model of before the last deploy (the model-only one), not only the release.
+        Assert.Equal(File.ReadAllBytes(Repository.File("models/fashion-mnist.onnx")), File.ReadAllBytes(Target("etc/edgecnn/models/fashion-mnist.onnx")));
+        Assert.Equal(File.ReadAllText(settings), File.ReadAllText(Target("etc/edgecnn/edgecnn.json")));
     }
 
     [Fact]
     public void A_target_that_refuses_the_key_gets_a_clear_message()
     {
-        (int exit, string output) = Repository.Run("bash",
-            ["scripts/deploy.sh", $"nobody-{Guid.NewGuid():N}"[..12] + "@127.0.0.1", "-p", _ssh.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        (int exit, string output) = Repository.Run("scripts/deploy.sh",
+            [$"nobody-{Guid.NewGuid():N}"[..12] + "@127.0.0.1", "-p", _ssh.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
              "-i", _ssh.ClientKey, "--from", Publish("1.0.0-c"), "--no-systemctl"],
             new() { ["EDGECNN_SSH_OPTIONS"] = SshServer.Options });
 

@@ -22,6 +22,8 @@ internal static class Repository
     public static (int ExitCode, string Output) Run(string program, IEnumerable<string> arguments, Dictionary<string, string>? environment = null,
         TimeSpan? timeout = null, string? workingDirectory = null)
     {
+        // A script given as the README writes it (scripts/deploy.sh) is run from the checkout, as a user runs it there.
+        if (program.Contains('/', StringComparison.Ordinal) && !Path.IsPathRooted(program)) program = Path.Combine(workingDirectory ?? Root, program);
         var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory ?? Root,

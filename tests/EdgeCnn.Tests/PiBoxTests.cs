@@ -1,0 +1,169 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+
+namespace EdgeCnn.Tests;
+
+/// <summary>
+/// scripts/deploy.sh against the Pi in a box: a real sshd, a real systemd as PID 1, the hardened unit running the
+/// published .NET service on a clip with the simulated GPIO driver. The proof that the unit's sandbox lets the
+/// service run, and that systemd restarts it, switches its outputs off and leaves a bad configuration alone.
+/// </summary>
+[Trait("Category", "Integration")]
+[Collection(PiBoxCollection.Name)]
+public sealed class PiBoxTests(PiBox box) : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private string GoodSettings => box.GoodSettings;
+
+    // The release and settings every test starts from (a no-op when another test left them so).
+    private void Deployed()
+    {
+        (int exit, string output) = box.Deploy("--from", box.Release, "--config", GoodSettings, "--wait", "120");
+        Assert.True(exit == 0, output);
+        Assert.True(box.WaitFor(() => box.Property("ActiveState") == "active", TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public void A_first_deploy_sets_the_pi_up_and_the_hardened_unit_runs_the_service_under_real_systemd()
+    {
+        // The fixture's first deploy to a fresh box.
+        string cursor = box.FirstDeployCursor;
+        (int exit, string output) = box.FirstDeploy;
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("first deploy: running pi-setup.sh", output);
+        Assert.Contains("pi-setup: done", output);
+        Assert.Contains("edgecnn is running: classifying", output);
+        string groups = box.Shell("id -nG edgecnn");
+        Assert.Contains("gpio", groups);
+        Assert.Contains("video", groups);
+        Assert.Equal("yes", box.Shell("test -f /etc/udev/rules.d/60-edgecnn-gpio.rules && echo yes"));
+        // Settings may hold secrets: the service's group reads them, nobody else.
+        Assert.Equal("640 root edgecnn", box.Shell("stat -c '%a %U %G' /etc/edgecnn/edgecnn.json"));
+        Assert.Equal("600 root root", box.Shell("stat -c '%a %U %G' /etc/edgecnn/secrets.env"));
+
+        // READY=1 only after the first classified frame: systemd says "Started" after the service's line.
+        string journal = box.JournalAfter(cursor);
+        int firstFrame = journal.IndexOf("first frame classified", StringComparison.Ordinal);
+        int started = journal.IndexOf("Started edgecnn.service", StringComparison.Ordinal);
+        Assert.True(firstFrame >= 0 && started > firstFrame, journal);
+
+        // The sandbox the service ran in, as systemd rates it.
+        string security = box.Shell("systemd-analyze security edgecnn.service --no-pager | tail -1");
+        double exposure = double.Parse(System.Text.RegularExpressions.Regex.Match(security, @"level for edgecnn\.service: ([0-9.]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(exposure <= 2.0, security);
+
+        // The same deploy again changes nothing, and the service is not restarted.
+        string pid = box.Property("MainPID");
+        (exit, output) = box.Deploy("--from", box.Release, "--config", GoodSettings, "--wait", "120");
+        Assert.True(exit == 0, output);
+        Assert.Contains("nothing changed", output);
+        Assert.Equal(pid, box.Property("MainPID"));
+    }
+
+    [Fact]
+    public void A_killed_service_and_a_hung_one_are_restarted_by_systemd_with_the_outputs_switched_off_each_time()
+    {
+        Deployed();
+        int restarts = int.Parse(box.Property("NRestarts"), System.Globalization.CultureInfo.InvariantCulture);
+
+        string cursor = box.Cursor();
+        box.Shell($"kill -9 {box.Property("MainPID")}");
+        Assert.True(box.WaitFor(() => box.Property("NRestarts") == PiBox.Number(restarts + 1) && box.Property("ActiveState") == "active", TimeSpan.FromSeconds(90)), box.JournalAfter(cursor));
+        string journal = box.JournalAfter(cursor);
+        Assert.Contains("status=9/KILL", journal);
+        Assert.Contains("output(s) off: led (GPIO 17), buzzer (GPIO 27)", journal);
+
+        // A hung frame loop (the process stopped): no more watchdog pings, so systemd kills and restarts it.
+        cursor = box.Cursor();
+        box.Shell($"kill -STOP {box.Property("MainPID")}");
+        Assert.True(box.WaitFor(() => box.Property("NRestarts") == PiBox.Number(restarts + 2) && box.Property("ActiveState") == "active", TimeSpan.FromSeconds(120)), box.JournalAfter(cursor));
+        journal = box.JournalAfter(cursor);
+        Assert.Contains("Watchdog timeout", journal);
+        Assert.Contains("output(s) off: led (GPIO 17), buzzer (GPIO 27)", journal);
+    }
+
+    [Fact]
+    public void A_bad_configuration_exits_2_is_not_restarted_and_its_deploy_is_undone_with_its_model()
+    {
+        Deployed();
+        string good = box.Shell("cat /etc/edgecnn/edgecnn.json");
+        string model = _folder["shoes.onnx"];
+        File.Copy(Repository.File("models/fashion-mnist.onnx"), model);
+        File.Copy(Repository.File("models/fashion-mnist.json"), _folder["shoes.json"]);
+        string bad = PiBox.WriteSettings(_folder["bad.json"], s => s["Rules"]![0]!["Class"] = "Dog");
+
+        string cursor = box.Cursor();
+        (int exit, string output) = box.Deploy("--from", box.Release, "--config", bad, "--model", model, "--wait", "40");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("with its settings, model and unit", output);
+        string journal = box.JournalAfter(cursor);
+        Assert.Contains("configuration error: Rules:0:Class 'Dog' is not a label of the model", journal);
+        Assert.Contains("status=2/INVALIDARGUMENT", journal);
+        Assert.DoesNotContain("Scheduled restart job", journal);
+        // Undone completely: the settings, the model choice and the models are as before, and the service runs.
+        Assert.Equal(good, box.Shell("cat /etc/edgecnn/edgecnn.json"));
+        Assert.Equal("absent", box.Shell("test -e /etc/edgecnn/model.env && echo present || echo absent"));
+        Assert.Equal("absent", box.Shell("test -e /etc/edgecnn/models/shoes.onnx && echo present || echo absent"));
+        Assert.True(box.WaitFor(() => box.Property("ActiveState") == "active", TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public void Rollback_returns_to_the_previous_release_and_a_model_only_deploy_is_reloaded_without_a_restart()
+    {
+        Deployed();
+        string first = File.ReadAllText(Path.Combine(box.Release, "VERSION")).Trim();
+        string second = _folder["release-2"];
+        CopyFolder(box.Release, second);
+        File.WriteAllText(Path.Combine(second, "VERSION"), "box-second\n");
+        (int exit, string output) = box.Deploy("--from", second, "--config", GoodSettings, "--wait", "120");
+        Assert.True(exit == 0, output);
+        Assert.Equal("/opt/edgecnn/releases/box-second", box.Shell("readlink /opt/edgecnn/current"));
+
+        (exit, output) = box.Deploy("--rollback", "--wait", "120");
+        Assert.True(exit == 0, output);
+        Assert.Contains($"rolled back: current is {first}", output);
+        Assert.Equal($"/opt/edgecnn/releases/{first}", box.Shell("readlink /opt/edgecnn/current"));
+
+        // A model of our own: the first deploy of it changes the model choice, so the service restarts.
+        string model = _folder["shoes.onnx"];
+        File.Copy(Repository.File("models/fashion-mnist.onnx"), model);
+        File.Copy(Repository.File("models/fashion-mnist.json"), _folder["shoes.json"]);
+        (exit, output) = box.Deploy("--from", box.Release, "--config", GoodSettings, "--model", model, "--wait", "120");
+        Assert.True(exit == 0, output);
+        string pid = box.Property("MainPID");
+
+        // The same model retrained (here: the same weights with another doc string, so other bytes): only the model
+        // changes, and the running service swaps it in by itself.
+        using (var stream = new FileStream(model, FileMode.Append)) stream.Write([0x32, 0x01, (byte)'2']);
+        JsonObject manifest = JsonNode.Parse(File.ReadAllText(_folder["shoes.json"]))!.AsObject();
+        manifest["modelSha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(model)));
+        File.WriteAllText(_folder["shoes.json"], manifest.ToJsonString());
+        string cursor = box.Cursor();
+        (exit, output) = box.Deploy("--from", box.Release, "--config", GoodSettings, "--model", model, "--wait", "120");
+        Assert.True(exit == 0, output);
+        Assert.Contains("only the model changed", output);
+        Assert.True(box.WaitFor(() => box.JournalAfter(cursor).Contains("model reloaded", StringComparison.Ordinal), TimeSpan.FromSeconds(60)), box.JournalAfter(cursor));
+        Assert.Equal(pid, box.Property("MainPID"));
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (string directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+    }
+}
+
+/// <summary>One box for all the tests that use it, booted once.</summary>
+[CollectionDefinition(Name)]
+public sealed class PiBoxCollection : ICollectionFixture<PiBox>
+{
+    public const string Name = "Pi in a box";
+}
