@@ -185,18 +185,18 @@ if [ "$old" != "$release" ]; then
 fi
 rm -rf "$incoming"
 
-# What --rollback returns to: the state before the last deploy that changed something.
-if $changed || $model_changed; then
+# What --rollback returns to: the state before the last deploy that changed something (and succeeded).
+keep_state_for_rollback() {
   if [ -d "$snapshot.pending" ]; then $sudo rm -rf "$snapshot" && $sudo mv -T "$snapshot.pending" "$snapshot"; fi
-else
-  $sudo rm -rf "$snapshot.pending"
-fi
+}
 
 if ! $changed; then
   if $model_changed; then
+    keep_state_for_rollback
     # Only the model's files changed: the running service validates and swaps it in by itself (Model:HotReload).
     say "only the model changed: the service reloads it without a restart (journalctl -u edgecnn shows 'model reloaded')"
   else
+    $sudo rm -rf "$snapshot.pending"
     say "nothing changed; the service was left as it is"
   fi
   exit 0
@@ -215,6 +215,7 @@ if ! restart_and_wait; then
   fi
   exit 1
 fi
+keep_state_for_rollback
 
 # Keep the three newest releases, and whatever current and previous point at.
 keep="$(readlink "$current"; if [ -L "$previous" ]; then readlink "$previous"; fi)"

@@ -74,7 +74,7 @@ public sealed class PiBoxTests(PiBox box) : IDisposable
         box.Shell($"kill -9 {box.Property("MainPID")}");
         Assert.True(box.WaitFor(() => box.Property("NRestarts") == PiBox.Number(restarts + 1) && box.Property("ActiveState") == "active", TimeSpan.FromSeconds(90)), box.JournalAfter(cursor));
         string journal = box.JournalAfter(cursor);
-        Assert.Contains("status=9/KILL", journal);
+        Assert.Contains("Failed with result 'signal'", journal);
         Assert.Contains("output(s) off: led (GPIO 17), buzzer (GPIO 27)", journal);
 
         // A hung frame loop (the process stopped): no more watchdog pings, so systemd kills and restarts it.
@@ -82,7 +82,7 @@ public sealed class PiBoxTests(PiBox box) : IDisposable
         box.Shell($"kill -STOP {box.Property("MainPID")}");
         Assert.True(box.WaitFor(() => box.Property("NRestarts") == PiBox.Number(restarts + 2) && box.Property("ActiveState") == "active", TimeSpan.FromSeconds(120)), box.JournalAfter(cursor));
         journal = box.JournalAfter(cursor);
-        Assert.Contains("Watchdog timeout", journal);
+        Assert.Contains("Failed with result 'watchdog'", journal);
         Assert.Contains("output(s) off: led (GPIO 17), buzzer (GPIO 27)", journal);
     }
 
@@ -103,7 +103,7 @@ public sealed class PiBoxTests(PiBox box) : IDisposable
         Assert.Contains("with its settings, model and unit", output);
         string journal = box.JournalAfter(cursor);
         Assert.Contains("configuration error: Rules:0:Class 'Dog' is not a label of the model", journal);
-        Assert.Contains("status=2/INVALIDARGUMENT", journal);
+        Assert.Contains("Failed with result 'exit-code'", journal);
         Assert.DoesNotContain("Scheduled restart job", journal);
         // Undone completely: the settings, the model choice and the models are as before, and the service runs.
         Assert.Equal(good, box.Shell("cat /etc/edgecnn/edgecnn.json"));
