@@ -20,7 +20,12 @@ scripts/install-deps.sh qemu-user-static dataset-fashion-mnist libc6:arm64 libst
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-scripts/publish.sh -o "$work/publish" >/dev/null
+scripts/publish.sh -o "$work/publish" >/dev/null 2>"$work/publish.err"
+# By default the release references OpenCV's arm64 runtime from nuget.org; a feed without it gets one clear note.
+if ! find "$work/publish" -name libOpenCvSharpExtern.so | grep -q .; then
+  grep -q "published without OpenCV's native library" "$work/publish.err" || { cat "$work/publish.err" >&2; echo "FAIL: no OpenCV library and no note saying why" >&2; exit 1; }
+  echo "publish: $(head -1 "$work/publish.err")"
+fi
 data=/usr/share/datasets/fashion-mnist
 # The first 200 test images, raw 28x28 gray (the IDX payload after its 16-byte header), and their labels.
 (set +o pipefail
