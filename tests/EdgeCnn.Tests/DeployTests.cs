@@ -109,4 +109,17 @@ public sealed class DeployTests : IDisposable
         Assert.Contains("cannot log in to nobody-", output);
         Assert.Contains("ssh-copy-id", output);
     }
+
+    [Fact]
+    public void A_version_or_option_that_could_run_commands_on_the_target_is_refused_before_anything_is_sent()
+    {
+        (int exit, string output) = Deploy("--from", Publish("v1';id;'"));
+        Assert.Equal(1, exit);
+        Assert.Contains("a version is letters, digits and . _ + - only", output);
+        Assert.False(Directory.Exists(Target("opt/edgecnn/releases")));
+
+        (exit, output) = Deploy("--from", Publish("1.0.0-d"), "--wait", "5;id");
+        Assert.Equal(2, exit);
+        Assert.Contains("--wait 5;id: give a number of seconds", output);
+    }
 }
