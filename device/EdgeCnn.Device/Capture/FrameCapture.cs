@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using EdgeCnn.Device.Configuration;
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Statistics;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.Logging;
 

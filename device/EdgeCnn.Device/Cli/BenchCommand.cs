@@ -3,15 +3,15 @@ using System.Diagnostics;
 using System.Globalization;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Rules;
+using EdgeCnn.Device.Statistics;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenCvSharp;
-using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using OpenCvSharp.Dnn;
 
 namespace EdgeCnn.Device.Cli;

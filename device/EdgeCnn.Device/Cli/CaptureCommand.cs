@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
+using EdgeCnn.Device.Hosting;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Gpio;
+using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Mqtt;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Vision;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EdgeCnn.Device.Configuration;
+using EdgeCnn.Device.Hosting;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

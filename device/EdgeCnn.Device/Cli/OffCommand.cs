@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Gpio;
+using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Outputs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

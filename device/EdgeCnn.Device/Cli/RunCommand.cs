@@ -1,5 +1,5 @@
 using System.CommandLine;
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

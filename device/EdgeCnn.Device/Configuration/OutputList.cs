@@ -1,4 +1,3 @@
-using EdgeCnn.Device.Outputs;
 
 namespace EdgeCnn.Device.Configuration;
 

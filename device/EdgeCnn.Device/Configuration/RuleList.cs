@@ -1,4 +1,3 @@
-using EdgeCnn.Device.Rules;
 
 namespace EdgeCnn.Device.Configuration;
 

@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using EdgeCnn.Device.Capture;
+using EdgeCnn.Device.Events;
+using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Device.Rules;
+using EdgeCnn.Device.Scoring;
+using EdgeCnn.Device.Statistics;
 using EdgeCnn.Device.Status;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.Logging;

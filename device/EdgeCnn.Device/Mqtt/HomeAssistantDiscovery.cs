@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EdgeCnn.Device.Configuration;
-using EdgeCnn.Device.Rules;
 using EdgeCnn.Vision;
 
 namespace EdgeCnn.Device.Mqtt;

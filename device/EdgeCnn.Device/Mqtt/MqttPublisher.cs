@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using EdgeCnn.Device.Configuration;
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Events;
+using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Rules;
+using EdgeCnn.Device.Statistics;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

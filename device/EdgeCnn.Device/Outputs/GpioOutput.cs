@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using EdgeCnn.Device.Configuration;
 
 namespace EdgeCnn.Device.Outputs;
 

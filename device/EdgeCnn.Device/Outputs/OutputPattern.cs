@@ -1,3 +1,5 @@
+using EdgeCnn.Device.Configuration;
+
 namespace EdgeCnn.Device.Outputs;
 
 /// <summary>Whether a steady or on/off-patterned output should be on, from when it was activated.</summary>

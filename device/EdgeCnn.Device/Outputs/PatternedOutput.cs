@@ -1,3 +1,5 @@
+using EdgeCnn.Device.Configuration;
+
 namespace EdgeCnn.Device.Outputs;
 
 /// <summary>

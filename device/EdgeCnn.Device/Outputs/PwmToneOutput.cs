@@ -1,4 +1,5 @@
 using System.Device.Pwm;
+using EdgeCnn.Device.Configuration;
 
 namespace EdgeCnn.Device.Outputs;
 

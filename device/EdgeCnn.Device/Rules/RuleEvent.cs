@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using EdgeCnn.Device.Configuration;
 
 namespace EdgeCnn.Device.Rules;
 

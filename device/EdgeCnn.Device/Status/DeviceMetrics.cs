@@ -1,6 +1,7 @@
-using EdgeCnn.Vision;
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Mqtt;
+using EdgeCnn.Device.Statistics;
+using EdgeCnn.Vision;
 using Prometheus;
 
 namespace EdgeCnn.Device.Status;

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Configuration;
+using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Mqtt;
-using EdgeCnn.Device.Rules;
+using EdgeCnn.Device.Statistics;
 using EdgeCnn.Vision;
 
 namespace EdgeCnn.Device.Status;

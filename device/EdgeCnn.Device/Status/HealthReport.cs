@@ -1,5 +1,6 @@
 using System.Globalization;
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Hosting;
+using EdgeCnn.Device.Statistics;
 
 namespace EdgeCnn.Device.Status;
 

@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using EdgeCnn.Device.Configuration;
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Mqtt;
+using EdgeCnn.Device.Statistics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;

@@ -1,4 +1,4 @@
-namespace EdgeCnn.Device.Outputs;
+namespace EdgeCnn.Device.Configuration;
 
 /// <summary>What kind of thing is wired to an output.</summary>
 public enum OutputType

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using EdgeCnn.Device;
 using EdgeCnn.Device.Capture;
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Hosting;
+using EdgeCnn.Device.Statistics;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,15 +1,19 @@
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
+using EdgeCnn.Device.Events;
 using EdgeCnn.Device.Gpio;
+using EdgeCnn.Device.Loop;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Device.Rules;
+using EdgeCnn.Device.Scoring;
+using EdgeCnn.Device.Statistics;
 using EdgeCnn.Device.Status;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace EdgeCnn.Device.Loop;
+namespace EdgeCnn.Device.Hosting;
 
 /// <summary>
 /// The hosted service that owns the model, the outputs, the capture thread and the frame loop: it opens them at

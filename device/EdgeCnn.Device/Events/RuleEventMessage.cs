@@ -1,6 +1,7 @@
+using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Rules;
 
-namespace EdgeCnn.Device.Loop;
+namespace EdgeCnn.Device.Events;
 
 /// <summary>A rule event with the rule it belongs to, as the frame loop hands it to logging and publishing.</summary>
 /// <param name="Event">What happened.</param>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Hosting;
 
 namespace EdgeCnn.Tests;
 

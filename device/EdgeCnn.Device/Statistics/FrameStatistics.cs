@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Prometheus;
 
-namespace EdgeCnn.Device.Loop;
+namespace EdgeCnn.Device.Statistics;
 
 /// <summary>
 /// What the frame loop measures about itself: per-stage latency, frame rate, drops, reconnects, and the bytes each

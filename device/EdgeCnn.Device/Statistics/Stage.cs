@@ -1,4 +1,4 @@
-namespace EdgeCnn.Device.Loop;
+namespace EdgeCnn.Device.Statistics;
 
 /// <summary>The timed parts of handling one frame.</summary>
 public enum Stage

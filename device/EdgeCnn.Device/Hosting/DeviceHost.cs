@@ -1,7 +1,8 @@
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Events;
 using EdgeCnn.Device.Mqtt;
+using EdgeCnn.Device.Statistics;
 using EdgeCnn.Device.Status;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
-namespace EdgeCnn.Device;
+namespace EdgeCnn.Device.Hosting;
 
 /// <summary>Builds the device's Generic Host: configuration, validated options, the frame loop and its reporters.</summary>
 public static class DeviceHost

@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using EdgeCnn.Device.Cli;
+using EdgeCnn.Device.Hosting;
 using OpenCvSharp;
 
 namespace EdgeCnn.Tests;
 
 /// <summary>The device's verbs, and the real executable under a NOTIFY_SOCKET the test listens on, stopped by SIGTERM.</summary>
+[Trait("Category", "Integration")]
 [Collection(TorchCollection.Name)]
 public sealed class DeviceCommandTests : IDisposable
 {

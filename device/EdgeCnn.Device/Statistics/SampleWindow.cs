@@ -1,4 +1,4 @@
-namespace EdgeCnn.Device.Loop;
+namespace EdgeCnn.Device.Statistics;
 
 /// <summary>The last N values of a per-frame measurement, kept in a ring made once; adding allocates nothing.</summary>
 public sealed class SampleWindow(int capacity = 2048)

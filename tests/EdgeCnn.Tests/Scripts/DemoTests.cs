@@ -7,6 +7,7 @@ namespace EdgeCnn.Tests;
 /// scripts/demo.sh, the README's main job, run as the README writes it: the shipped model on the shipped scene clip
 /// (test items on photos and textures, with empty stretches), simulated GPIO.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed partial class DemoTests
 {
     [Fact]

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text;
+using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Rules;
 using EdgeCnn.Vision;
 
-namespace EdgeCnn.Device.Loop;
+namespace EdgeCnn.Device.Scoring;
 
 /// <summary>
 /// Per class: frames where it was the answer, and with a <see cref="ClipTruth"/>, frames that showed it and how many

@@ -1,5 +1,6 @@
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Rules;
+using EdgeCnn.Device.Scoring;
 using EdgeCnn.Trainer.Data;
 using EdgeCnn.Trainer.Reports;
 using EdgeCnn.Trainer.Training;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EdgeCnn.Device.Events;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeCnn.Tests;

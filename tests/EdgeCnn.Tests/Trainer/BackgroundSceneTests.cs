@@ -1,6 +1,6 @@
-using EdgeCnn.Device;
 using EdgeCnn.Device.Cli;
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Hosting;
+using EdgeCnn.Device.Scoring;
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Scene;
 using EdgeCnn.Trainer.Training;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeCnn.Device.Loop;
+namespace EdgeCnn.Device.Events;
 
 /// <summary>Writes each trigger and release to the log as one JSON line, off the frame loop.</summary>
 public sealed partial class RuleEventLogger : BackgroundService

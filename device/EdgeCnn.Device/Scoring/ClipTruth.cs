@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EdgeCnn.Device.Loop;
+namespace EdgeCnn.Device.Scoring;
 
 /// <summary>
 /// Which class each frame of a clip really shows, from a truth file (<c>first_frame,last_frame,label</c> per line,

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using EdgeCnn.Device;
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Mqtt;
+using EdgeCnn.Device.Statistics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,6 +12,7 @@ using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 namespace EdgeCnn.Tests;
 
 /// <summary>MQTT publishing against a real Mosquitto broker on 127.0.0.1, read by a real MQTT client.</summary>
+[Trait("Category", "Integration")]
 [Collection(TorchCollection.Name)]
 public sealed class MqttTests : IDisposable
 {

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using EdgeCnn.Device;
 using EdgeCnn.Device.Capture;
-using EdgeCnn.Device.Loop;
+using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Status;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

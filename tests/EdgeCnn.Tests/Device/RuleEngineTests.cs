@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Rules;
 
 namespace EdgeCnn.Tests;
@@ -142,7 +143,7 @@ public class RuleEngineTests
         var rules = new EdgeCnn.Device.Configuration.RuleList { CatRule() with { Name = "a_b" }, CatRule() with { Name = "a b" } };
         var validator = new EdgeCnn.Device.Configuration.RuleListValidator(
             Microsoft.Extensions.Options.Options.Create(new EdgeCnn.Device.Configuration.ModelOptions { Path = "/no/such/model.onnx" }),
-            Microsoft.Extensions.Options.Options.Create(new EdgeCnn.Device.Configuration.OutputList { new() { Name = "led", Type = EdgeCnn.Device.Outputs.OutputType.Led, Pin = 17 } }));
+            Microsoft.Extensions.Options.Options.Create(new EdgeCnn.Device.Configuration.OutputList { new() { Name = "led", Type = EdgeCnn.Device.Configuration.OutputType.Led, Pin = 17 } }));
         string failure = Assert.Single(validator.Validate(null, rules).Failures!);
         Assert.Equal("Rules:1:Name 'a b' and Rules:0:Name 'a_b' both become 'a_b' in MQTT topics and Home Assistant ids; rename one of them.", failure);
     }

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace EdgeCnn.Device.Loop;
+namespace EdgeCnn.Device.Events;
 
 /// <summary>
 /// Carries rule events from the frame loop to whoever reports them (the log, later MQTT), each through its own

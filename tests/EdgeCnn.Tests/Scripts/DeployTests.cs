@@ -1,6 +1,7 @@
 namespace EdgeCnn.Tests;
 
 /// <summary>scripts/deploy.sh against a real sshd on 127.0.0.1, installing under a prefix with systemctl skipped.</summary>
+[Trait("Category", "Integration")]
 public sealed class DeployTests : IDisposable
 {
     private readonly TempFolder _folder = new();

@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Outputs;
 
 namespace EdgeCnn.Tests;

@@ -1,4 +1,4 @@
-namespace EdgeCnn.Device.Rules;
+namespace EdgeCnn.Device.Configuration;
 
 /// <summary>When one class, seen steadily enough, switches outputs on, and when it lets them go.</summary>
 public sealed record RuleOptions

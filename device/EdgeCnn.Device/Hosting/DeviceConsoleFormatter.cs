@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 
-namespace EdgeCnn.Device;
+namespace EdgeCnn.Device.Hosting;
 
 /// <summary>
 /// The console format on a terminal or in a pipe: <c>12:00:03 info  gpio      simulated GPIO 17 high</c>, the
