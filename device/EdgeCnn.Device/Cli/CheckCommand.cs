@@ -183,10 +183,10 @@ internal static class CheckCommand
         try
         {
             // Opening every output proves the pins are free and writable; disposing leaves them off.
-            using (new OutputBank(outputs, [], new GpioHardware(gpio, loggers)))
+            using (new GpioHardware(gpio, loggers).OpenOutputs(outputs, []))
             {
             }
-            ok("gpio", $"{gpio.Driver.ToString().ToLowerInvariant()} driver{(gpio.Driver == GpioDriverKind.Libgpiod ? $" on /dev/gpiochip{gpio.Chip}" : "")}: opened {string.Join(", ", outputs.Select(o => o.Type == OutputType.PassiveBuzzer ? $"{o.Name} (PWM {o.PwmChip}/{o.PwmChannel})" : $"{o.Name} (GPIO {o.Pin})"))}");
+            ok("gpio", $"{gpio.Driver.ToString().ToLowerInvariant()} driver{(gpio.Driver == GpioDriverKind.Libgpiod ? $" on /dev/gpiochip{gpio.Chip}" : "")}: opened {OutputBank.Describe(outputs)}");
         }
         catch (Exception e) when (ExitCodes.IsExpected(e))
         {

@@ -35,11 +35,11 @@ internal static class OffCommand
                 if (inUse is not null && others.Length > 0)
                 {
                     SwitchOff(others, inUse.Gpio, loggers);
-                    Console.WriteLine($"{others.Length} output(s) the last run used off ({record}): {Describe(others)}");
+                    Console.WriteLine($"{others.Length} output(s) the last run used off ({record}): {OutputBank.Describe(others)}");
                 }
             }
             SwitchOff(outputs, gpio, loggers);
-            Console.WriteLine($"{outputs.Count} output(s) off: {Describe(outputs)}");
+            Console.WriteLine($"{outputs.Count} output(s) off: {OutputBank.Describe(outputs)}");
             return 0;
         });
         return command;
@@ -48,11 +48,8 @@ internal static class OffCommand
     // Opening an output drives it to its off level; disposing releases it, off.
     private static void SwitchOff(IReadOnlyList<OutputOptions> outputs, GpioOptions gpio, ILoggerFactory loggers)
     {
-        using (new OutputBank(outputs, [], new GpioHardware(gpio, loggers)))
+        using (new GpioHardware(gpio, loggers).OpenOutputs(outputs, []))
         {
         }
     }
-
-    private static string Describe(IEnumerable<OutputOptions> outputs) =>
-        string.Join(", ", outputs.Select(o => o.Type == OutputType.PassiveBuzzer ? $"{o.Name} (PWM {o.PwmChip}/{o.PwmChannel})" : $"{o.Name} (GPIO {o.Pin})"));
 }

@@ -2,6 +2,7 @@ using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
 using System.Device.Pwm;
 using EdgeCnn.Device.Configuration;
+using EdgeCnn.Device.Outputs;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeCnn.Device.Gpio;
@@ -13,6 +14,23 @@ namespace EdgeCnn.Device.Gpio;
 public sealed partial class GpioHardware(GpioOptions options, ILoggerFactory loggerFactory)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<GpioHardware>();
+
+    /// <summary>Opens <paramref name="outputs"/>, off, over the configured driver; the bank owns what it opened.</summary>
+    public OutputBank OpenOutputs(IReadOnlyList<OutputOptions> outputs, IReadOnlyList<RuleOptions> rules)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        OutputBank.Validate(outputs, rules);
+        GpioController? controller = outputs.Any(o => o.Type != OutputType.PassiveBuzzer) ? OpenController() : null;
+        try
+        {
+            return new OutputBank(outputs, rules, controller, OpenPwm);
+        }
+        catch
+        {
+            controller?.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Opens a controller over the configured driver. The caller owns and disposes it.</summary>
     public GpioController OpenController()

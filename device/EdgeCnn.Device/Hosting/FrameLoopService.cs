@@ -107,7 +107,7 @@ public sealed partial class FrameLoopService(
             manifest.Preprocessing.Channels, modelOptions.IntraOpThreads, modelOptions.AllowSpinning ? "on" : "off");
         var engine = new RuleEngine(rules.Value, manifest.Labels, manifest.BackgroundLabel, manifest.UnknownBelow);
         if (rules.Value.Count == 0) LogNoRules();
-        _outputs = new OutputBank(outputs.Value, rules.Value, new GpioHardware(gpio.Value, loggerFactory));
+        _outputs = new GpioHardware(gpio.Value, loggerFactory).OpenOutputs(outputs.Value, rules.Value);
         RecordOutputsInUse();
         // The last line of defence: whatever else fails, the LED and buzzer do not stay on.
         AppDomain.CurrentDomain.UnhandledException += SwitchOffOnCrash;

@@ -7,9 +7,11 @@ namespace EdgeCnn.Device.Outputs;
 
 /// <summary>
 /// Every configured output, switched by the rules bound to it: an output is on while any of its rules is active.
-/// Owns the GPIO controller and the outputs, and switches everything off when disposed or when
-/// <see cref="SwitchAllOff"/> is called from a crash handler.
+/// Owns the outputs (and the GPIO controller it is given, unless told not to), and switches everything off when
+/// disposed or when <see cref="SwitchAllOff"/> is called from a crash handler. <see cref="GpioHardware.OpenOutputs"/>
+/// builds one over the configured driver.
 /// </summary>
+/// <remarks>Keeping a buzzer from staying on is safety logic: it is tested over a fake GPIO chip.</remarks>
 public sealed class OutputBank : IDisposable
 {
     private SteadyTimeline _timeline;
@@ -24,26 +26,34 @@ public sealed class OutputBank : IDisposable
     /// Opens every output, off, and binds each rule to its outputs. Errors name the configuration key:
     /// <c>Outputs:i:Pin</c>, <c>Rules:i:Outputs</c>.
     /// </summary>
-    public OutputBank(IReadOnlyList<OutputOptions> outputs, IReadOnlyList<RuleOptions> rules, GpioHardware hardware)
+    /// <param name="outputs">The outputs, in configuration order.</param>
+    /// <param name="rules">The rules, whose outputs they switch.</param>
+    /// <param name="controller">The GPIO controller for LEDs and active buzzers (null when there are none).</param>
+    /// <param name="openPwm">Opens a passive buzzer's PWM channel: (chip, channel, frequency in Hz).</param>
+    /// <param name="shouldDispose">Whether the bank disposes <paramref name="controller"/> when it switches off, as
+    /// dotnet/iot bindings do with theirs.</param>
+    public OutputBank(IReadOnlyList<OutputOptions> outputs, IReadOnlyList<RuleOptions> rules, GpioController? controller, PwmOpener openPwm, bool shouldDispose = true)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(rules);
-        ArgumentNullException.ThrowIfNull(hardware);
+        ArgumentNullException.ThrowIfNull(openPwm);
         Validate(outputs, rules);
+        if (controller is null && outputs.Any(o => o.Type != OutputType.PassiveBuzzer))
+            throw new ArgumentException("a GPIO controller is needed for LED and active-buzzer outputs.", nameof(controller));
+        _controller = shouldDispose ? controller : null;
         var opened = new List<IDeviceOutput>();
         try
         {
-            if (outputs.Any(o => o.Type != OutputType.PassiveBuzzer)) _controller = hardware.OpenController();
             for (int i = 0; i < outputs.Count; i++)
             {
                 OutputOptions o = outputs[i];
                 try
                 {
                     opened.Add(o.Type == OutputType.PassiveBuzzer
-                        ? new PwmToneOutput(hardware.OpenPwm(o.PwmChip, o.PwmChannel, o.FrequencyHz), o)
-                        : new GpioOutput(_controller!, o));
+                        ? new PwmToneOutput(openPwm(o.PwmChip, o.PwmChannel, o.FrequencyHz), o)
+                        : new GpioOutput(controller!, o));
                 }
-                catch (Exception e) when (e is not InvalidOperationException and not OutOfMemoryException)
+                catch (Exception e) when (e is not InvalidOperationException and not ConfigurationException and not OutOfMemoryException)
                 {
                     throw new InvalidOperationException($"Outputs:{i} ('{o.Name}'): GPIO {o.Pin} cannot be opened as an output ({e.Message}); check Outputs:{i}:Pin and that no other program holds it (gpioinfo).", e);
                 }
@@ -59,6 +69,10 @@ public sealed class OutputBank : IDisposable
         _outputsOfRule = rules.Select(r => r.Outputs.Select(name => outputs.ToList().FindIndex(o => o.Name == name)).ToArray()).ToArray();
         _activeRules = new int[_outputs.Length];
     }
+
+    /// <summary>The outputs as <c>off</c> and <c>check</c> print them: <c>led (GPIO 17), beeper (PWM 0/0)</c>.</summary>
+    public static string Describe(IEnumerable<OutputOptions> outputs) =>
+        string.Join(", ", outputs.Select(o => o.Type == OutputType.PassiveBuzzer ? $"{o.Name} (PWM {o.PwmChip}/{o.PwmChannel})" : $"{o.Name} (GPIO {o.Pin})"));
 
     /// <summary>The outputs, in configuration order.</summary>
     public IReadOnlyList<IDeviceOutput> Outputs => _outputs;
