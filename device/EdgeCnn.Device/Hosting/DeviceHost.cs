@@ -2,6 +2,7 @@ using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Events;
 using EdgeCnn.Device.Mqtt;
+using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
 using EdgeCnn.Device.Status;
 using Microsoft.Extensions.Configuration;
@@ -41,6 +42,7 @@ public static class DeviceHost
         builder.Services.AddSingleton<FrameSourceOpener>(FrameSourceFactory.Open);
         builder.Services.AddSingleton<FrameStatistics>();
         builder.Services.AddSingleton<RuleEventBus>();
+        builder.Services.AddSingleton<MqttCounters>();
         builder.Services.AddSingleton<SystemdNotifier>();
         // Reporters first: hosted services start in order, so they subscribe before the loop publishes, and stop
         // after it, so they write what it handed over.
@@ -48,6 +50,8 @@ public static class DeviceHost
         builder.Services.AddSingleton<MqttPublisher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttPublisher>());
         builder.Services.AddSingleton<FrameLoopService>();
+        // What the reporters read: the loop's side, read-only.
+        builder.Services.AddSingleton<IDeviceState>(services => services.GetRequiredService<FrameLoopService>());
         builder.Services.AddHostedService(services => services.GetRequiredService<FrameLoopService>());
         // After the loop, so it starts once there is something to show and stops before the loop does.
         builder.Services.AddSingleton<StatusServer>();

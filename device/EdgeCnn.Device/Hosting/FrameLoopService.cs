@@ -6,6 +6,7 @@ using EdgeCnn.Device.Loop;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Device.Rules;
 using EdgeCnn.Device.Scoring;
+using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
 using EdgeCnn.Device.Status;
 using EdgeCnn.Vision;
@@ -32,7 +33,8 @@ public sealed partial class FrameLoopService(
     SystemdNotifier notifier,
     TimeProvider clock,
     IHostApplicationLifetime lifetime,
-    ILoggerFactory loggerFactory) : IHostedService, IDisposable
+    MqttCounters mqtt,
+    ILoggerFactory loggerFactory) : IHostedService, IDeviceState, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<FrameLoopService>();
     private OnnxClassifier? _classifier;
@@ -59,8 +61,17 @@ public sealed partial class FrameLoopService(
     /// <summary>The frame loop, once started.</summary>
     internal FrameLoop? Loop => _loop;
 
-    /// <summary>The outputs, once started.</summary>
-    public OutputBank? Outputs => _outputs;
+    /// <inheritdoc />
+    public IReadOnlyList<IDeviceOutput> Outputs => _outputs?.Outputs ?? [];
+
+    /// <inheritdoc />
+    public long ModelReloads => _reloader?.Reloads ?? 0;
+
+    /// <inheritdoc />
+    public string? LastRefusedReload => _reloader?.LastRefusal;
+
+    /// <inheritdoc />
+    public MqttCounters Mqtt => mqtt;
 
     /// <summary>The rules, in configuration order.</summary>
     public IReadOnlyList<RuleOptions> Rules => rules.Value;

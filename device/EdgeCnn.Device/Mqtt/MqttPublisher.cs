@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Events;
-using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Rules;
+using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.Hosting;
@@ -24,7 +24,8 @@ namespace EdgeCnn.Device.Mqtt;
 public sealed partial class MqttPublisher(
     IOptions<MqttOptions> options,
     RuleEventBus bus,
-    FrameLoopService service,
+    IDeviceState service,
+    MqttCounters counters,
     FrameStatistics statistics,
     TimeProvider clock,
     ILogger<MqttPublisher> logger) : BackgroundService
@@ -37,21 +38,9 @@ public sealed partial class MqttPublisher(
     // order, so a subscriber never sees a state the events have not reached yet.
     private string[] _eventRuleStates = [];
     private string?[] _publishedRuleStates = [];
-    private long _published;
     private long _droppedLogged;
-    private volatile bool _connected;
 
-    /// <summary>Whether the client is connected to the broker now.</summary>
-    public bool IsConnected => _connected;
-
-    /// <summary>Whether publishing is configured.</summary>
-    public bool IsEnabled => _events is not null;
-
-    /// <summary>Events published (acknowledged by the broker).</summary>
-    public long EventsPublished => Interlocked.Read(ref _published);
-
-    /// <summary>Events dropped because the queue was full while the broker was away or slow.</summary>
-    public long EventsDropped => _events?.Dropped ?? 0;
+    private long EventsDropped => counters.Dropped;
 
     /// <inheritdoc />
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -60,6 +49,7 @@ public sealed partial class MqttPublisher(
         if (!mqtt.Enabled) return Task.CompletedTask;
         // Subscribed before the frame loop starts (hosted services start in order), so no event is missed.
         _events = bus.Subscribe("mqtt", mqtt.QueueCapacity);
+        counters.Track(_events);
         _topics = new MqttTopics(mqtt);
         return base.StartAsync(cancellationToken);
     }
@@ -91,7 +81,7 @@ public sealed partial class MqttPublisher(
             {
                 if (!client.IsConnected)
                 {
-                    _connected = false;
+                    counters.Connected = false;
                     // Dropped since the last pass (the broker went away, or another client with our id took over):
                     // a failure like any other, so that reconnecting backs off.
                     if (connectedAt is not null) throw new MqttCommunicationException($"the broker closed the connection (is another device using client id '{mqtt.EffectiveClientId}'? Mqtt:ClientId)");
@@ -135,7 +125,7 @@ public sealed partial class MqttPublisher(
             // an unhandled exception would even look like a clean exit to systemd).
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                _connected = false;
+                counters.Connected = false;
                 TimeSpan delay = backoff.Failed(clock.GetUtcNow() - connectedAt);
                 connectedAt = null;
                 // One line per new kind of failure, not one per retry: a broker away for hours must not fill the journal.
@@ -166,7 +156,7 @@ public sealed partial class MqttPublisher(
         MqttOptions mqtt = options.Value;
         await MqttConnection.ConnectAsync(client, MqttConnection.ClientOptions(mqtt, mqtt.EffectiveClientId, _topics!.Availability), connecting).ConfigureAwait(false);
         await AnnounceAsync(client, announcing).ConfigureAwait(false);
-        _connected = true;
+        counters.Connected = true;
         LogConnected(mqtt.Host, mqtt.EffectivePort, mqtt.EffectiveClientId, mqtt.EffectiveTopicPrefix);
     }
 
@@ -203,7 +193,7 @@ public sealed partial class MqttPublisher(
     private async Task PublishEventAsync(IMqttClient client, RuleEventMessage message, CancellationToken cancellationToken)
     {
         await PublishAsync(client, _topics!.Events, message.ToJsonLine(), retain: false, cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref _published);
+        counters.CountPublished();
     }
 
     // Separate from the event, so an event the broker has acknowledged is never sent again.
@@ -281,10 +271,10 @@ public sealed partial class MqttPublisher(
         {
             LogStopFailed(e.Message);
         }
-        _connected = false;
+        counters.Connected = false;
         int unsent = _events!.Reader.Count;
         ReportDrops();
-        LogStopped(EventsPublished, EventsDropped, unsent);
+        LogStopped(counters.Published, EventsDropped, unsent);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT connected to {Host}:{Port} as {ClientId}; publishing under {Prefix}/")]

@@ -1,5 +1,4 @@
-using EdgeCnn.Device.Hosting;
-using EdgeCnn.Device.Mqtt;
+using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
 using EdgeCnn.Vision;
 using Prometheus;
@@ -12,9 +11,8 @@ namespace EdgeCnn.Device.Status;
 /// </summary>
 public sealed class DeviceMetrics
 {
-    private readonly FrameLoopService _service;
+    private readonly IDeviceState _service;
     private readonly FrameStatistics _statistics;
-    private readonly MqttPublisher _mqtt;
     private readonly Counter _mqttPublished;
     private readonly Counter _mqttDropped;
     private readonly Gauge _mqttConnected;
@@ -29,14 +27,12 @@ public sealed class DeviceMetrics
     private readonly Gauge _topProbability;
 
     /// <summary>Adds the device's collectors to the statistics' registry.</summary>
-    public DeviceMetrics(FrameLoopService service, FrameStatistics statistics, MqttPublisher mqtt)
+    public DeviceMetrics(IDeviceState service, FrameStatistics statistics)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(statistics);
-        ArgumentNullException.ThrowIfNull(mqtt);
         _service = service;
         _statistics = statistics;
-        _mqtt = mqtt;
         Registry = statistics.Registry;
         MetricFactory metrics = Metrics.WithCustomRegistry(Registry);
         _frames = metrics.CreateCounter("edgecnn_frames_total", "Frames classified.");
@@ -62,18 +58,18 @@ public sealed class DeviceMetrics
         _frames.IncTo(_statistics.FramesClassified);
         _dropped.IncTo(_service.DroppedFrames);
         _reconnects.IncTo(_statistics.Reconnects);
-        _reloads.IncTo(_service.Reloader?.Reloads ?? 0);
+        _reloads.IncTo(_service.ModelReloads);
         _framesPerSecond.Set(_statistics.FramesPerSecond());
-        _mqttPublished.IncTo(_mqtt.EventsPublished);
-        _mqttDropped.IncTo(_mqtt.EventsDropped);
-        _mqttConnected.Set(_mqtt.IsConnected ? 1 : 0);
+        _mqttPublished.IncTo(_service.Mqtt.Published);
+        _mqttDropped.IncTo(_service.Mqtt.Dropped);
+        _mqttConnected.Set(_service.Mqtt.Connected ? 1 : 0);
         for (int i = 0; i < _service.Rules.Count; i++)
         {
             string rule = _service.Rules[i].Name;
             _triggers.WithLabels(rule).IncTo(_service.Tally?.Triggers(i) ?? 0);
             _ruleActive.WithLabels(rule).Set(_service.IsRuleActive(i) ? 1 : 0);
         }
-        foreach (var output in _service.Outputs?.Outputs ?? []) _outputOn.WithLabels(output.Name).Set(output.IsOn ? 1 : 0);
+        foreach (var output in _service.Outputs) _outputOn.WithLabels(output.Name).Set(output.IsOn ? 1 : 0);
         (int topClass, float probability) = _statistics.LastTop;
         if (_service.Manifest is { } manifest && topClass >= 0)
         {

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EdgeCnn.Device.Configuration;
-using EdgeCnn.Device.Hosting;
-using EdgeCnn.Device.Mqtt;
+using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
 using EdgeCnn.Vision;
 
@@ -20,11 +19,10 @@ public static class DeviceStatusReport
     };
 
     /// <summary>The status as indented JSON.</summary>
-    public static string ToJson(FrameLoopService service, FrameStatistics statistics, MqttPublisher mqtt, HealthReport health, string modelPath, DateTimeOffset now)
+    public static string ToJson(IDeviceState service, FrameStatistics statistics, HealthReport health, string modelPath, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(statistics);
-        ArgumentNullException.ThrowIfNull(mqtt);
         ModelManifest? manifest = service.Manifest;
         (int topClass, float topProbability) = statistics.LastTop;
         IReadOnlyList<RuleOptions> rules = service.Rules;
@@ -42,8 +40,8 @@ public static class DeviceStatusReport
                 sha256 = manifest.ModelSha256,
                 labels = manifest.Labels,
                 input = new { manifest.Preprocessing.Width, manifest.Preprocessing.Height, manifest.Preprocessing.Channels },
-                reloads = service.Reloader?.Reloads ?? 0,
-                lastRefusedReload = service.Reloader?.LastRefusal,
+                reloads = service.ModelReloads,
+                lastRefusedReload = service.LastRefusedReload,
             },
             frames = new
             {
@@ -72,8 +70,8 @@ public static class DeviceStatusReport
                 triggers = service.Tally?.Triggers(i) ?? 0,
                 outputs = rule.Outputs,
             }),
-            outputs = service.Outputs?.Outputs.Select(output => new { name = output.Name, on = output.IsOn }),
-            mqtt = mqtt.IsEnabled ? new { connected = mqtt.IsConnected, eventsPublished = mqtt.EventsPublished, eventsDropped = mqtt.EventsDropped } : null,
+            outputs = service.Outputs.Select(output => new { name = output.Name, on = output.IsOn }),
+            mqtt = service.Mqtt.Enabled ? new { connected = service.Mqtt.Connected, eventsPublished = service.Mqtt.Published, eventsDropped = service.Mqtt.Dropped } : null,
         };
         return JsonSerializer.Serialize(status, Json);
     }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using EdgeCnn.Device.Hosting;
+using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
 
 namespace EdgeCnn.Device.Status;
@@ -10,7 +10,7 @@ namespace EdgeCnn.Device.Status;
 public readonly record struct HealthReport(bool Healthy, string Reason)
 {
     /// <summary>Judges the loop: healthy when a frame was classified within <paramref name="staleAfter"/>.</summary>
-    public static HealthReport Of(FrameLoopService service, FrameStatistics statistics, TimeSpan staleAfter)
+    public static HealthReport Of(IDeviceState service, FrameStatistics statistics, TimeSpan staleAfter)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(statistics);

@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using EdgeCnn.Device.Configuration;
-using EdgeCnn.Device.Hosting;
-using EdgeCnn.Device.Mqtt;
+using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HostFiltering;
@@ -27,9 +26,8 @@ namespace EdgeCnn.Device.Status;
 public sealed partial class StatusServer(
     IOptions<HttpOptions> options,
     IOptions<ModelOptions> model,
-    FrameLoopService service,
+    IDeviceState service,
     FrameStatistics statistics,
-    MqttPublisher mqtt,
     TimeProvider clock,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
@@ -51,7 +49,7 @@ public sealed partial class StatusServer(
         HttpOptions http = options.Value;
         if (!http.Enabled) return;
         _token = Encoding.UTF8.GetBytes(http.BearerToken);
-        _metrics = new DeviceMetrics(service, statistics, mqtt);
+        _metrics = new DeviceMetrics(service, statistics);
         if (await TryListenAsync(http, cancellationToken).ConfigureAwait(false)) return;
         // The endpoint is optional: the device classifies and switches without it, and gets it once the port is free.
         _retrying = RetryListenAsync(http, _stopping.Token);
@@ -139,7 +137,7 @@ public sealed partial class StatusServer(
     }
 
     private IResult Status() =>
-        Results.Text(DeviceStatusReport.ToJson(service, statistics, mqtt, Health(), model.Value.FullPath, clock.GetUtcNow()), "application/json; charset=utf-8");
+        Results.Text(DeviceStatusReport.ToJson(service, statistics, Health(), model.Value.FullPath, clock.GetUtcNow()), "application/json; charset=utf-8");
 
     private async Task<IResult> Snapshot(CancellationToken aborted)
     {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Mqtt;
+using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -124,7 +125,7 @@ public sealed class MqttTests : IDisposable
         var log = new CapturingLoggerProvider();
         using IHost host = DeviceHost.Build(config, builder => builder.Logging.AddProvider(log), systemFile: null);
         FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
-        MqttPublisher publisher = host.Services.GetRequiredService<MqttPublisher>();
+        MqttCounters publisher = host.Services.GetRequiredService<IDeviceState>().Mqtt;
         await host.StartAsync();
         try
         {
@@ -136,9 +137,9 @@ public sealed class MqttTests : IDisposable
             broker.Stop();
             long framesAtStop = statistics.FramesClassified;
             // More events than the queue holds: the newest are dropped and counted; the loop does not wait.
-            Assert.True(SpinWait.SpinUntil(() => publisher.EventsDropped > 0, TimeSpan.FromSeconds(60)));
+            Assert.True(SpinWait.SpinUntil(() => publisher.Dropped > 0, TimeSpan.FromSeconds(60)));
             Assert.True(SpinWait.SpinUntil(() => statistics.FramesClassified > framesAtStop + 24, TimeSpan.FromSeconds(30)));
-            Assert.False(publisher.IsConnected);
+            Assert.False(publisher.Connected);
 
             broker.Start();
             await using MqttSubscriber after = await MqttSubscriber.Connect(broker.Port);

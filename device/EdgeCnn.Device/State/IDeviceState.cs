@@ -1,0 +1,54 @@
+using EdgeCnn.Device.Configuration;
+using EdgeCnn.Device.Outputs;
+using EdgeCnn.Device.Scoring;
+using EdgeCnn.Device.Status;
+using EdgeCnn.Vision;
+
+namespace EdgeCnn.Device.State;
+
+/// <summary>
+/// What the device is doing, read-only, for the reporters (HTTP status, metrics, health, MQTT). The frame loop's
+/// side implements it; reporters depend on this alone, so each can be tested without a running loop. Until the loop
+/// has started, the model is null and the lists are empty.
+/// </summary>
+public interface IDeviceState
+{
+    /// <summary>The running model's manifest (a reloaded model's after a swap); null before start.</summary>
+    ModelManifest? Manifest { get; }
+
+    /// <summary>The rules, in configuration order.</summary>
+    IReadOnlyList<RuleOptions> Rules { get; }
+
+    /// <summary>Whether rule <paramref name="rule"/> is active (its outputs on); a frame late at worst.</summary>
+    bool IsRuleActive(int rule);
+
+    /// <summary>Per-class and per-rule counts, and the score against a clip's truth; null before start.</summary>
+    ClassTally? Tally { get; }
+
+    /// <summary>The outputs, with whether each is on; empty before start.</summary>
+    IReadOnlyList<IDeviceOutput> Outputs { get; }
+
+    /// <summary>Models swapped in by hot reload.</summary>
+    long ModelReloads { get; }
+
+    /// <summary>Why the last replaced model was refused, if one was.</summary>
+    string? LastRefusedReload { get; }
+
+    /// <summary>Why the loop is not classifying (it failed, the clip ended, it has not started), or null while it runs.</summary>
+    string? LoopEndedReason { get; }
+
+    /// <summary>Stale frames the loop skipped because a newer one was waiting.</summary>
+    long DroppedFrames { get; }
+
+    /// <summary>When the service started.</summary>
+    DateTimeOffset StartedAt { get; }
+
+    /// <summary>Completes when the model, outputs and loop are open.</summary>
+    Task Started { get; }
+
+    /// <summary>A copy of the next classified frame, owned by the caller (see <see cref="FrameSnapshot"/>).</summary>
+    Task<FrameSnapshot> RequestSnapshot();
+
+    /// <summary>The MQTT publisher's counters, which it pushes here.</summary>
+    MqttCounters Mqtt { get; }
+}
