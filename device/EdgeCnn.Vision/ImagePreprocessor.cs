@@ -1,5 +1,4 @@
 using OpenCvSharp;
-using OpenCvSharp.Internal;
 
 namespace EdgeCnn.Vision;
 
@@ -123,7 +122,7 @@ public sealed class ImagePreprocessor : IDisposable
             _ => throw new ArgumentException($"images with {channels} channels are not supported; use 1 (gray), 3 (BGR) or 4 (BGRA).", nameof(image)),
         };
         if (code is null) return frame;
-        NativeMethods.HandleException(NativeMethods.imgproc_cvtColor(frame.Input, _colourArguments.Output, (int)code.Value, 0));
+        AllocationFreeCv.CvtColor(frame, _colourArguments, code.Value);
         return _colourArguments;
     }
 
@@ -161,7 +160,7 @@ public sealed class ImagePreprocessor : IDisposable
                 return _canvas;
             }
             default:
-                NativeMethods.HandleException(NativeMethods.imgproc_resize(sourceArguments.Input, _resizedArguments.Output, new Size(width, height), 0, 0, (int)_interpolation));
+                AllocationFreeCv.Resize(sourceArguments, _resizedArguments, new Size(width, height), _interpolation);
                 return _resized;
         }
     }

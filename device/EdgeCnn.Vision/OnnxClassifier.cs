@@ -123,9 +123,7 @@ public sealed class OnnxClassifier : IDisposable
             for (int i = 0; i < _output.Length; i++) sum += _probabilities[i] = MathF.Exp(_output[i] - max);
             for (int i = 0; i < _probabilities.Length; i++) _probabilities[i] /= sum;
         }
-        int best = 0;
-        for (int i = 1; i < _probabilities.Length; i++) if (_probabilities[i] > _probabilities[best]) best = i;
-        return new Classification(best, _probabilities[best]);
+        return Classification.Top(_probabilities);
     }
 
     private void CheckShapes(string modelPath)

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using OpenCvSharp;
-using OpenCvSharp.Internal;
 
 namespace EdgeCnn.Vision;
 
@@ -142,7 +141,7 @@ public sealed class RawYuvPipeSource : IFrameSource
             return false;
         }
         ReusableCvArguments output = _frameArguments.For(frame);
-        NativeMethods.HandleException(NativeMethods.imgproc_cvtColor(_yuvArguments.Input, output.Output, (int)ColorConversionCodes.YUV2BGR_I420, 0));
+        AllocationFreeCv.CvtColor(_yuvArguments, output, ColorConversionCodes.YUV2BGR_I420);
         GC.KeepAlive(frame);
         Interlocked.Exchange(ref _lastFrame, Stopwatch.GetTimestamp());
         LastProblem = null;

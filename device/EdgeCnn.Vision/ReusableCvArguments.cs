@@ -1,5 +1,4 @@
 using OpenCvSharp;
-using OpenCvSharp.Internal;
 
 namespace EdgeCnn.Vision;
 
@@ -17,8 +16,7 @@ internal sealed class ReusableCvArguments : IDisposable
     public ReusableCvArguments(Mat mat)
     {
         Mat = mat;
-        NativeMethods.HandleException(NativeMethods.core_InputArray_new_byMat(mat.CvPtr, out _input));
-        NativeMethods.HandleException(NativeMethods.core_OutputArray_new_byMat(mat.CvPtr, out _output));
+        (_input, _output) = AllocationFreeCv.NewArguments(mat);
     }
 
     public Mat Mat { get; }
@@ -29,8 +27,7 @@ internal sealed class ReusableCvArguments : IDisposable
 
     public void Dispose()
     {
-        if (_input != IntPtr.Zero) NativeMethods.HandleException(NativeMethods.core_InputArray_delete(_input));
-        if (_output != IntPtr.Zero) NativeMethods.HandleException(NativeMethods.core_OutputArray_delete(_output));
+        AllocationFreeCv.DeleteArguments(_input, _output);
         _input = _output = IntPtr.Zero;
     }
 }

@@ -1,5 +1,4 @@
 using OpenCvSharp;
-using OpenCvSharp.Internal;
 
 namespace EdgeCnn.Vision;
 
@@ -81,9 +80,7 @@ public sealed class VideoCaptureSource : IFrameSource
 
     private bool Read(Mat frame)
     {
-        NativeMethods.HandleException(NativeMethods.videoio_VideoCapture_read_Mat(_capture.CvPtr, frame.CvPtr, out int ok));
-        GC.KeepAlive(frame);
-        return ok != 0 && !frame.Empty();
+        return AllocationFreeCv.Read(_capture, frame) && !frame.Empty();
     }
 
     /// <summary>Releases the capture.</summary>

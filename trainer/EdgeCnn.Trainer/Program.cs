@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
+using EdgeCnn.CommandLine;
 using EdgeCnn.Trainer.Cli;
 using EdgeCnn.Trainer.Training;
 
@@ -18,10 +18,7 @@ internal static class Program
         root.Subcommands.Add(ClipCommand.Create());
         // Ctrl-C and SIGTERM cancel the running command, which stops at the next batch boundary and exits through
         // the normal path, so a checkpoint and its run.json are never left half written.
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; stop.Cancel(); };
-        Console.CancelKeyPress += onCtrlC;
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+        using CancellationTokenSource stop = StopSignal.Listen(out IDisposable registration);
         try
         {
             ParseResult parsed = root.Parse(args);
@@ -47,7 +44,7 @@ internal static class Program
         }
         finally
         {
-            Console.CancelKeyPress -= onCtrlC;
+            registration.Dispose();
         }
     }
 

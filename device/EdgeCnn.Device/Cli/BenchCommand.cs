@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeCnn.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using EdgeCnn.Device.Capture;
@@ -37,7 +38,7 @@ internal static class BenchCommand
             int count = result.GetValue(frames), warm = result.GetValue(warmup);
             if (count < 10) throw new ArgumentException($"--frames is {count}; measure at least 10.");
             if (warm < 0) throw new ArgumentException($"--warmup is {warm}; use 0 or more.");
-            using CancellationTokenSource stop = DeviceCommandLine.Stopping(out IDisposable registration);
+            using CancellationTokenSource stop = StopSignal.Listen(out IDisposable registration);
             using (registration) return Run(result.GetValue(DeviceCommandLine.Config), count, warm, result.GetValue(dnn), Console.Out, stop.Token);
         });
         return command;
@@ -97,7 +98,7 @@ internal static class BenchCommand
                 {
                     dnnTimes.Add(d1 - d0);
                     result.GetArray(out float[] scores);
-                    if (Array.IndexOf(scores, scores.Max()) == top.ClassIndex) agree++;
+                    if (Classification.Top(scores).ClassIndex == top.ClassIndex) agree++;
                 }
             }
             if (i < warmup) continue;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeCnn.CommandLine;
 using System.Diagnostics;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
@@ -34,7 +35,7 @@ internal static class CaptureCommand
         command.Options.Add(output);
         command.SetAction(result =>
         {
-            using CancellationTokenSource stop = DeviceCommandLine.Stopping(out IDisposable registration);
+            using CancellationTokenSource stop = StopSignal.Listen(out IDisposable registration);
             using (registration)
             {
                 if (result.GetValue(video) is double seconds)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using EdgeCnn.Device.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -60,32 +59,4 @@ internal static class DeviceCommandLine
         AggregateException a => a.Flatten().InnerExceptions.SelectMany(ValidationFailures).Distinct().ToList(),
         _ => [],
     };
-
-    /// <summary>A token cancelled by Ctrl-C or SIGTERM, for the verbs that are not the host.</summary>
-    public static CancellationTokenSource Stopping(out IDisposable registration)
-    {
-        var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        Console.CancelKeyPress += onCtrlC;
-        PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        });
-        registration = new Unregister(() =>
-        {
-            Console.CancelKeyPress -= onCtrlC;
-            onTerm.Dispose();
-        });
-        return stop;
-    }
-
-    private sealed class Unregister(Action action) : IDisposable
-    {
-        public void Dispose() => action();
-    }
 }

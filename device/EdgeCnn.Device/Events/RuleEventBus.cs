@@ -3,7 +3,7 @@ using System.Threading.Channels;
 namespace EdgeCnn.Device.Events;
 
 /// <summary>
-/// Carries rule events from the frame loop to whoever reports them (the log, later MQTT), each through its own
+/// Carries rule events from the frame loop to whoever reports them (the event log and the MQTT publisher), each through its own
 /// bounded queue, so a slow reader never blocks the loop: when a queue is full the event is dropped and counted.
 /// </summary>
 public sealed class RuleEventBus

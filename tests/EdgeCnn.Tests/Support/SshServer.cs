@@ -1,16 +1,12 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-
 namespace EdgeCnn.Tests;
 
 /// <summary>
 /// A real OpenSSH server (Debian's openssh-server) on 127.0.0.1 for one test: its own host key, a throwaway client
 /// key, and when the tests run as root, a throwaway user that is deleted afterwards.
 /// </summary>
-internal sealed class SshServer : IDisposable
+internal sealed class SshServer : LoopbackServer
 {
-    private readonly Process _sshd;
+    private readonly string _config;
     private readonly bool _createdUser;
 
     public SshServer(string folder)
@@ -37,31 +33,22 @@ internal sealed class SshServer : IDisposable
         string authorized = Path.Combine(folder, "authorized_keys");
         File.Copy(ClientKey + ".pub", authorized);
 
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-        string config = Path.Combine(folder, "sshd_config");
-        File.WriteAllLines(config,
+        _config = Path.Combine(folder, "sshd_config");
+        File.WriteAllLines(_config,
         [
             $"Port {Port}", "ListenAddress 127.0.0.1", $"HostKey {hostKey}", $"AuthorizedKeysFile {authorized}",
             "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no", "PidFile none",
             "PermitRootLogin prohibit-password", $"AllowUsers {User}", "LogLevel ERROR", "Subsystem sftp internal-sftp",
         ]);
         if (Environment.UserName == "root") Directory.CreateDirectory("/run/sshd");
-        _sshd = Process.Start(new ProcessStartInfo("/usr/sbin/sshd", ["-D", "-e", "-f", config]) { RedirectStandardError = true, UseShellExecute = false })
-            ?? throw new InvalidOperationException("sshd did not start");
-        _sshd.ErrorDataReceived += (_, _) => { };
-        _sshd.BeginErrorReadLine();
-        if (!SpinWait.SpinUntil(Accepts, TimeSpan.FromSeconds(20))) throw new InvalidOperationException($"sshd is not listening on port {Port}");
+        Start();
     }
+
+    protected override (string Program, string[] Arguments) Command => ("/usr/sbin/sshd", ["-D", "-e", "-f", _config]);
 
     public string User { get; }
 
     public string Home { get; }
-
-    public int Port { get; }
 
     public string ClientKey { get; }
 
@@ -77,32 +64,9 @@ internal sealed class SshServer : IDisposable
         if (_createdUser) Must("chown", ["-R", User, path]);
     }
 
-    private bool Accepts()
+    public override void Dispose()
     {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, Port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            Thread.Sleep(100);
-            return false;
-        }
-    }
-
-    private static void Must(string program, string[] arguments)
-    {
-        (int exit, string output) = Repository.Run(program, arguments);
-        if (exit != 0) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {output}");
-    }
-
-    public void Dispose()
-    {
-        if (!_sshd.HasExited) _sshd.Kill();
-        _sshd.WaitForExit();
-        _sshd.Dispose();
+        Stop();
         if (_createdUser) Repository.Run("userdel", [User]);
     }
 }

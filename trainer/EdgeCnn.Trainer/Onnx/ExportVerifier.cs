@@ -36,7 +36,7 @@ internal static class ExportVerifier
             var e = expected.AsSpan(i * classes, classes);
             var a = actual.AsSpan(i * classes, classes);
             for (int c = 0; c < classes; c++) max = Math.Max(max, Math.Abs(e[c] - a[c]));
-            if (ArgMax(e) != ArgMax(a)) mismatches++;
+            if (Classification.Top(e).ClassIndex != Classification.Top(a).ClassIndex) mismatches++;
         }
         return new Comparison(max, mismatches, count);
     }
@@ -62,12 +62,5 @@ internal static class ExportVerifier
         using var runOptions = new RunOptions();
         using IDisposableReadOnlyCollection<OrtValue> results = session.Run(runOptions, [inputName], [value], [outputName]);
         return results[0].GetTensorDataAsSpan<float>().ToArray();
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
-        return best;
     }
 }

@@ -11,9 +11,9 @@ internal static class Plots
     {
         var plot = new Plot();
         double[] epochs = history.Select(m => (double)m.Epoch).ToArray();
-        AddLine(plot, epochs, history.Select(m => m.TrainLoss), "train loss", Colors.Blue, LinePattern.Dashed, rightAxis: false);
+        AddLine(plot, epochs, history.Select(m => m.TrainLoss), "train loss (dashed)", Colors.Blue, LinePattern.Dashed, rightAxis: false);
         AddLine(plot, epochs, history.Select(m => m.ValidationLoss), "validation loss", Colors.Blue, LinePattern.Solid, rightAxis: false);
-        AddLine(plot, epochs, history.Select(m => m.TrainAccuracy * 100), "train accuracy", Colors.OrangeRed, LinePattern.Dashed, rightAxis: true);
+        AddLine(plot, epochs, history.Select(m => m.TrainAccuracy * 100), "train accuracy (dashed)", Colors.OrangeRed, LinePattern.Dashed, rightAxis: true);
         AddLine(plot, epochs, history.Select(m => m.ValidationAccuracy * 100), "validation accuracy", Colors.OrangeRed, LinePattern.Solid, rightAxis: true);
         plot.Title(title);
         plot.XLabel("epoch");
