@@ -34,10 +34,7 @@ public sealed partial class MqttPublisher(
     private readonly ILogger _logger = logger;
     private RuleEventBus.Subscription? _events;
     private MqttTopics? _topics;
-    // Rule states as the events handed over so far say, and as last published: published states follow the events in
-    // order, so a subscriber never sees a state the events have not reached yet.
-    private string[] _eventRuleStates = [];
-    private string?[] _publishedRuleStates = [];
+    private readonly RetainedRuleStates _ruleStates = new();
     private long _droppedLogged;
 
     private long EventsDropped => counters.Dropped;
@@ -169,17 +166,15 @@ public sealed partial class MqttPublisher(
             foreach ((string topic, string payload) in HomeAssistantDiscovery.Configs(options.Value, _topics, service.Rules, manifest))
                 await PublishAsync(client, topic, payload, retain: true, cancellationToken).ConfigureAwait(false);
         }
-        if (_eventRuleStates.Length != service.Rules.Count) _eventRuleStates = [.. service.Rules.Select(_ => "OFF")];
-        _publishedRuleStates = new string?[service.Rules.Count];
-        for (int i = 0; i < _eventRuleStates.Length; i++) await PublishRuleStateAsync(client, i, _eventRuleStates[i], cancellationToken).ConfigureAwait(false);
+        _ruleStates.Connected(service.Rules.Count);
+        for (int i = 0; i < _ruleStates.Count; i++) await PublishRuleStateAsync(client, i, _ruleStates.ByEvents(i), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task PublishRuleStateAsync(IMqttClient client, int rule, string state, CancellationToken cancellationToken)
     {
-        _eventRuleStates[rule] = state;
-        if (_publishedRuleStates[rule] == state) return;
+        if (!_ruleStates.Changes(rule, state)) return;
         await PublishAsync(client, _topics!.RuleState(service.Rules[rule].Name), state, retain: true, cancellationToken).ConfigureAwait(false);
-        _publishedRuleStates[rule] = state;
+        _ruleStates.Published(rule, state);
     }
 
     // With the queue drained, the rules' live states are what the events would say, unless some were dropped: this
@@ -262,7 +257,7 @@ public sealed partial class MqttPublisher(
                 }
                 await PublishAsync(client, _topics!.State, StatePayload(), retain: true, flush.Token).ConfigureAwait(false);
                 // The outputs are off once the service stops, whatever the rules last said.
-                for (int i = 0; i < _publishedRuleStates.Length; i++) await PublishRuleStateAsync(client, i, "OFF", flush.Token).ConfigureAwait(false);
+                for (int i = 0; i < _ruleStates.Count; i++) await PublishRuleStateAsync(client, i, "OFF", flush.Token).ConfigureAwait(false);
                 await PublishAsync(client, _topics!.Availability, "offline", retain: true, flush.Token).ConfigureAwait(false);
                 await client.DisconnectAsync(new MqttClientDisconnectOptions(), flush.Token).ConfigureAwait(false);
             }
