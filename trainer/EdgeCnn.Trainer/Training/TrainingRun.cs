@@ -88,96 +88,67 @@ internal static class TrainingRun
         }
         progress.Log($"{architecture.Name}: {plan.Parameters:N0} parameters, {plan.Macs:N0} MACs per image; {classes.Length} classes; device {record.Device}, {threads} threads.");
 
-        int batchesPerEpoch = (dataset.Train.Count + options.BatchSize - 1) / options.BatchSize;
-        var trainable = model.parameters().Where(p => p.requires_grad).ToList();
-        using OptimizerHelper optimizer = CreateOptimizer(options, trainable);
-        optim.lr_scheduler.LRScheduler? scheduler = CreateScheduler(options, optimizer, batchesPerEpoch);
-
-        var history = new List<EpochMetrics>(record.History);
-        int startEpoch = record.EpochsCompleted + 1;
+        using var session = new TrainingSession(model, plan, frozen, options, dataset, preprocessing, device);
         if (previous is not null)
         {
-            Checkpoint.Load(model, RunFolder.LastWeights(runFolder), plan);
-            // Replay the schedule from the initial rate, then restore the optimizer's moments.
-            int stepsDone = options.Schedule == ScheduleKind.OneCycle ? record.EpochsCompleted * batchesPerEpoch : record.EpochsCompleted;
-            for (int s = 0; s < stepsDone; s++) scheduler?.step();
-            if (File.Exists(RunFolder.LastOptimizer(runFolder))) optimizer.load_state_dict(RunFolder.LastOptimizer(runFolder));
-            // The random stream continues where it stopped, so a resumed run equals an uninterrupted one.
-            if (File.Exists(RunFolder.LastRandomState(runFolder)))
-            {
-                using Tensor state = Tensor.load(RunFolder.LastRandomState(runFolder));
-                torch.set_rng_state(state);
-            }
-            progress.Log($"Resuming {runFolder} at epoch {startEpoch} of {options.Epochs} (best validation accuracy so far {record.BestValidationAccuracy:P2} at epoch {record.BestEpoch}).");
+            session.ContinueFrom(runFolder, record.EpochsCompleted);
+            progress.Log($"Resuming {runFolder} at epoch {record.EpochsCompleted + 1} of {options.Epochs} (best validation accuracy so far {record.BestValidationAccuracy:P2} at epoch {record.BestEpoch}).");
         }
+        record = TrainEpochs(session, model, dataset, record, runFolder, device, progress, cancellation);
 
-        using Tensor trainImages = ToTensor(dataset.Train);
-        using Tensor trainLabels = torch.tensor(dataset.Train.Labels);
-        var augmenter = new Augmenter(options.Augmentation, preprocessing, dataset.Composer);
-        double seconds = record.TrainingSeconds;
-        int bestEpoch = record.BestEpoch;
-        double bestAccuracy = record.BestValidationAccuracy;
-        bool stoppedEarly = false;
+        // The report describes the best checkpoint, on the test set when the dataset has one.
+        Checkpoint.Load(model, RunFolder.BestWeights(runFolder), plan);
+        return Conclude(model, plan, dataset, record, runFolder, device, progress);
+    }
 
-        for (int epoch = startEpoch; epoch <= options.Epochs; epoch++)
+    /// <summary>
+    /// The epochs left: each is trained, validated and committed with its checkpoint files (so a kill between them
+    /// cannot leave last.pt an epoch ahead of run.json); stops early when validation accuracy has not improved for
+    /// --patience epochs.
+    /// </summary>
+    private static RunRecord TrainEpochs(TrainingSession session, Sequential model, RunDataset dataset, RunRecord record, string runFolder, Device device,
+        ITrainingProgress progress, CancellationToken cancellation)
+    {
+        TrainOptions options = record.Options;
+        var history = new List<EpochMetrics>(record.History);
+        for (int epoch = record.EpochsCompleted + 1; epoch <= options.Epochs; epoch++)
         {
             cancellation.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
-            double learningRate = optimizer.ParamGroups.First().LearningRate;
-            (double trainLoss, double trainAccuracy, double trainSeconds) = TrainEpoch(model, frozen, optimizer, options.Schedule == ScheduleKind.OneCycle ? scheduler : null,
-                augmenter, trainImages, trainLabels, options, device, epoch, batchesPerEpoch, progress, cancellation);
-            if (options.Schedule is ScheduleKind.Step or ScheduleKind.Cosine) scheduler?.step();
-
+            double learningRate = session.LearningRate;
+            (double trainLoss, double trainAccuracy, double trainSeconds) = session.TrainEpoch(epoch, progress, cancellation);
             Evaluator.Result validation = Evaluator.Evaluate(model, dataset.Validation, device, options.Loss);
             clock.Stop();
-            seconds += clock.Elapsed.TotalSeconds;
             var metrics = new EpochMetrics(epoch, learningRate, trainLoss, trainAccuracy, validation.Loss, validation.Confusion.Accuracy,
                 clock.Elapsed.TotalSeconds, dataset.Train.Count / trainSeconds);
             history.Add(metrics);
 
             // The first epoch always counts, so best.pt exists even if validation accuracy never rises above 0.
-            bool improved = bestEpoch == 0 || validation.Confusion.Accuracy > bestAccuracy;
-            if (improved)
-            {
-                bestAccuracy = validation.Confusion.Accuracy;
-                bestEpoch = epoch;
-            }
-            // The epoch's checkpoint files and run.json change together, so a kill between them cannot leave last.pt
-            // an epoch ahead of the record that --resume starts from.
-            var commit = new EpochCommit(runFolder);
-            if (improved) commit.Write(RunFolder.BestWeights(runFolder), path => model.save(path));
-            commit.Write(RunFolder.LastWeights(runFolder), path => model.save(path));
-            commit.Write(RunFolder.LastOptimizer(runFolder), path => optimizer.save_state_dict(path));
-            commit.Write(RunFolder.LastRandomState(runFolder), path =>
-            {
-                using Tensor state = torch.get_rng_state();
-                state.save(path);
-            });
-
-            stoppedEarly = options.Patience > 0 && epoch - bestEpoch >= options.Patience && epoch < options.Epochs;
+            bool improved = record.BestEpoch == 0 || validation.Confusion.Accuracy > record.BestValidationAccuracy;
+            int bestEpoch = improved ? epoch : record.BestEpoch;
+            bool stoppedEarly = options.Patience > 0 && epoch - bestEpoch >= options.Patience && epoch < options.Epochs;
             record = record with
             {
                 EpochsCompleted = epoch,
                 BestEpoch = bestEpoch,
-                BestValidationAccuracy = bestAccuracy,
-                TrainingSeconds = seconds,
+                BestValidationAccuracy = improved ? validation.Confusion.Accuracy : record.BestValidationAccuracy,
+                TrainingSeconds = record.TrainingSeconds + clock.Elapsed.TotalSeconds,
                 History = [.. history],
                 StoppedEarly = stoppedEarly,
             };
+            var commit = new EpochCommit(runFolder);
+            session.WriteCheckpoint(commit, runFolder, improved);
             commit.Commit(record);
             progress.EpochCompleted(metrics, improved);
             MetricsCsv.Write(RunFolder.Metrics(runFolder), history);
-            Plots.Curves(RunFolder.Curves(runFolder), history, $"{architecture.Name} on {Path.GetFileName(options.Data.TrimEnd('/'))}");
+            Plots.Curves(RunFolder.Curves(runFolder), history, $"{record.Architecture.Name} on {Path.GetFileName(options.Data.TrimEnd('/'))}");
             if (stoppedEarly)
             {
-                progress.Log($"Stopping early: no better validation accuracy for {options.Patience} epochs (best {bestAccuracy:P2} at epoch {bestEpoch}).");
+                progress.Log($"Stopping early: no better validation accuracy for {options.Patience} epochs (best {record.BestValidationAccuracy:P2} at epoch {bestEpoch}).");
                 break;
             }
         }
-
-        // The report describes the best checkpoint, on the test set when the dataset has one.
-        Checkpoint.Load(model, RunFolder.BestWeights(runFolder), plan);
-        return Conclude(model, plan, dataset, record, runFolder, device, progress);
+        return record;
     }
 
     /// <summary>
@@ -220,53 +191,6 @@ internal static class TrainingRun
         return record;
     }
 
-    /// <returns>Mean loss and accuracy over the epoch, and the seconds spent in training steps alone.</returns>
-    private static (double Loss, double Accuracy, double Seconds) TrainEpoch(Sequential model, HashSet<string> frozen, OptimizerHelper optimizer, optim.lr_scheduler.LRScheduler? perBatchScheduler,
-        Augmenter augmenter, Tensor images, Tensor labels, TrainOptions options, Device device, int epoch, int batches,
-        ITrainingProgress progress, CancellationToken cancellation)
-    {
-        model.train();
-        foreach ((string name, nn.Module child) in model.named_children())
-        {
-            // Frozen batch-norm layers keep their running statistics too.
-            if (frozen.Contains(name)) child.eval();
-        }
-        long count = images.shape[0];
-        double lossSum = 0;
-        long correct = 0, seen = 0;
-        var clock = Stopwatch.StartNew();
-        using Tensor order = torch.randperm(count);
-        progress.RunEpoch(epoch, options.Epochs, batches, report =>
-        {
-            for (int b = 0; b < batches; b++)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                long start = (long)b * options.BatchSize, size = Math.Min(options.BatchSize, count - start);
-                Tensor index = order.narrow(0, start, size);
-                (Tensor x, Tensor y) = augmenter.Apply(images.index_select(0, index).to(device), labels.index_select(0, index).to(device));
-                optimizer.zero_grad();
-                Tensor logits = model.forward(x);
-                Tensor loss = LossFunction.Compute(options.Loss, logits, y, options.LabelSmoothing);
-                loss.backward();
-                optimizer.step();
-                perBatchScheduler?.step();
-                lossSum += loss.item<float>() * size;
-                correct += logits.argmax(1).eq(y).sum().item<long>();
-                seen += size;
-                report(new BatchStatus(b + 1, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds));
-            }
-        });
-        return (lossSum / seen, (double)correct / seen, clock.Elapsed.TotalSeconds);
-    }
-
-    private static Tensor ToTensor(ImageSet set)
-    {
-        PreprocessingSpec p = set.Preprocessing;
-        return torch.tensor(set.Pixels, [set.Count, p.Channels, p.Height, p.Width]);
-    }
-
-
     private static PreprocessingSpec Preprocessing(TrainOptions options, InputShape input)
     {
         float[] mean = options.Mean ?? Enumerable.Repeat(0.5f, input.Channels).ToArray();
@@ -284,22 +208,6 @@ internal static class TrainingRun
         spec.Validate("--input/--mean/--std");
         return spec;
     }
-
-    private static OptimizerHelper CreateOptimizer(TrainOptions options, IEnumerable<Parameter> parameters) => options.Optimizer switch
-    {
-        OptimizerKind.Sgd => torch.optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Nesterov),
-        OptimizerKind.Adam => torch.optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-        _ => torch.optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-    };
-
-    private static optim.lr_scheduler.LRScheduler? CreateScheduler(TrainOptions options, OptimizerHelper optimizer, int batchesPerEpoch) => options.Schedule switch
-    {
-        ScheduleKind.Step => torch.optim.lr_scheduler.StepLR(optimizer, options.StepSize, options.Gamma),
-        ScheduleKind.Cosine => torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, options.Epochs),
-        ScheduleKind.OneCycle => torch.optim.lr_scheduler.OneCycleLR(optimizer, options.LearningRate, total_steps: options.Epochs * batchesPerEpoch,
-            cycle_momentum: options.Optimizer == OptimizerKind.Sgd && options.Momentum > 0),
-        _ => null,
-    };
 
     private static void InitialiseFrom(Sequential model, NetworkPlan plan, string source, string[] classes, ITrainingProgress progress)
     {
