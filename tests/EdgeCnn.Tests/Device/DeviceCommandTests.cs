@@ -182,19 +182,9 @@ public sealed class DeviceCommandTests : IDisposable
         // look like systemd (a copy of bash named "systemd"): Microsoft's systemd lifetime decided by that alone.
         string systemd = _folder["systemd"];
         File.Copy("/bin/bash", systemd);
-        var start = new ProcessStartInfo(systemd) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("dotnet \"$0\" run --config \"$1\"; exit $?");
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "edgecnn-device.dll"));
-        start.ArgumentList.Add(config);
-        start.Environment["NOTIFY_SOCKET"] = socket.Path;
-        start.Environment["JOURNAL_STREAM"] = "8:12345";
         var output = new ConcurrentQueue<string>();
-        using Process parent = Process.Start(start)!;
-        parent.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        parent.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        parent.BeginOutputReadLine();
-        parent.BeginErrorReadLine();
+        using Process parent = DeviceProcess.Start(["run", "--config", config],
+            new() { ["NOTIFY_SOCKET"] = socket.Path, ["JOURNAL_STREAM"] = "8:12345" }, output, shell: systemd);
         try
         {
             Assert.True(SpinWait.SpinUntil(() => output.Count(l => l.Contains("source cannot be opened", StringComparison.Ordinal)) >= 3, TimeSpan.FromSeconds(60)), string.Join("\n", output));

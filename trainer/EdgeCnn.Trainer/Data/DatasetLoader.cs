@@ -36,7 +36,7 @@ internal static class DatasetLoader
 
     public static (Kind Kind, string Root) Resolve(string data)
     {
-        if (string.Equals(data, FashionMnistName, StringComparison.OrdinalIgnoreCase))
+        if (IsFashionMnist(data))
         {
             if (FindIdx(FashionMnistFolder, "train-images-idx3-ubyte", required: false) is null)
                 throw new DirectoryNotFoundException($"--data {FashionMnistName}: {FashionMnistFolder} has no Fashion-MNIST files; install them with 'sudo apt-get install dataset-fashion-mnist'.");
@@ -61,8 +61,18 @@ internal static class DatasetLoader
         };
     }
 
-    private static bool IsFashionMnist(string root) =>
-        Path.GetFullPath(root).TrimEnd('/') == FashionMnistFolder;
+    /// <summary>
+    /// Whether <paramref name="data"/> is Debian's Fashion-MNIST, whose IDX files carry no class names: the name
+    /// 'fashion-mnist' (any case) or its folder, however the path is written (relative, trailing slash, a symlink).
+    /// The one check both resolving --data and naming the classes use.
+    /// </summary>
+    private static bool IsFashionMnist(string data)
+    {
+        if (string.Equals(data, FashionMnistName, StringComparison.OrdinalIgnoreCase)) return true;
+        if (!Directory.Exists(data) || !Directory.Exists(FashionMnistFolder)) return false;
+        static string Real(string path) => Path.TrimEndingDirectorySeparator(new DirectoryInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path));
+        return Real(data) == Real(FashionMnistFolder);
+    }
 
     private static LoadedData LoadIdx(string root, PreprocessingSpec spec, double validationFraction, int seed, bool fashion)
     {
