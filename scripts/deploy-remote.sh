@@ -14,9 +14,12 @@ snapshot="$base/rollback"
 changed=false
 model_changed=false
 # The settings are readable by the service's group only (they may hold an MQTT password); in a --prefix test tree,
-# owned by whoever deploys.
-owner=()
-if [ -z "$prefix" ] && getent group edgecnn >/dev/null 2>&1; then owner=(-o root -g edgecnn); fi
+# owned by whoever deploys. Decided again after pi-setup.sh, which creates the group.
+settings_owner() {
+  owner=()
+  if [ -z "$prefix" ] && getent group edgecnn >/dev/null 2>&1; then owner=(-o root -g edgecnn); fi
+}
+settings_owner
 
 say() { echo "[$(hostname)] $*"; }
 
@@ -29,7 +32,7 @@ put() {
 # What a deploy may change besides the release: settings, model choice and models, the unit. Saved before a deploy
 # changes anything, so that a failed one is undone completely.
 save_state() {
-  local into="${1:-$snapshot}" f
+  local into="$1" f
   $sudo rm -rf "$into.partial"
   $sudo mkdir -p "$into.partial"
   for f in "$etc/edgecnn.json" "$etc/model.env" "$unit"; do
@@ -42,7 +45,7 @@ save_state() {
 
 # Puts the saved settings, model choice, models and unit back (files the saved state lacked are removed).
 restore_state() {
-  local from="${1:-$snapshot}" f
+  local from="$1" f
   [ -d "$from" ] || return 0
   for f in "$etc/edgecnn.json" "$etc/model.env" "$unit"; do
     if [ -f "$from/$(basename "$f")" ]; then
@@ -130,7 +133,7 @@ fi
 if $systemctl && [ ! -f "$etc/.setup-complete" ]; then
   say "$($first && echo "first deploy" || echo "setup not complete yet"): running pi-setup.sh"
   $sudo bash "$release/pi-setup.sh"
-  owner=(); getent group edgecnn >/dev/null 2>&1 && owner=(-o root -g edgecnn)
+  settings_owner
 fi
 # The state before this deploy: put back if it fails, kept for --rollback if it changes anything.
 if [ -L "$current" ]; then save_state "$snapshot.pending"; fi

@@ -55,9 +55,6 @@ public sealed partial class FrameLoopService(
     /// <summary>Per-class and per-rule counts (and the score against a clip's truth), once started.</summary>
     public ClassTally? Tally { get; private set; }
 
-    /// <summary>The model watcher, when Model:HotReload is on.</summary>
-    public ModelReloader? Reloader => _reloader;
-
     /// <summary>The frame loop, once started.</summary>
     internal FrameLoop? Loop => _loop;
 

@@ -216,6 +216,16 @@ public sealed class DeviceServiceTests : IDisposable
     }
 
     /// <summary>Replaces the watched model with another, manifest first, as deploy.sh does.</summary>
+    // A device that runs the model at modelPath on a looped clip of circles, with no rules or outputs: for the
+    // model-reload tests, which replace that file while it runs.
+    private IHost OnLoopedCircles(string modelPath, CapturingLoggerProvider log)
+    {
+        string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);
+        string config = DeviceConfigFile.Write(_folder["device.json"], Settings(
+            new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } }, [], [], modelPath));
+        return DeviceHost.Build(config, builder => builder.Logging.AddProvider(log), systemFile: null);
+    }
+
     private static void Replace(string modelPath, string with)
     {
         File.Copy(Path.ChangeExtension(with, ".json"), Path.ChangeExtension(modelPath, ".json"), overwrite: true);
@@ -257,11 +267,8 @@ public sealed class DeviceServiceTests : IDisposable
         string faulty = _folder["faulty/shapes.onnx"];
         Directory.CreateDirectory(Path.GetDirectoryName(faulty)!);
         WriteModelThatFailsToRun(faulty);
-        string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);
-        string config = DeviceConfigFile.Write(_folder["device.json"], Settings(
-            new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } }, [], [], modelPath));
         var log = new CapturingLoggerProvider();
-        using IHost host = DeviceHost.Build(config, builder => builder.Logging.AddProvider(log), systemFile: null);
+        using IHost host = OnLoopedCircles(modelPath, log);
         FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
         FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
         await host.StartAsync();
@@ -270,12 +277,12 @@ public sealed class DeviceServiceTests : IDisposable
             Assert.True(SpinWait.SpinUntil(() => statistics.FramesClassified > 10, TimeSpan.FromSeconds(30)));
             string runningSha = service.Manifest!.ModelSha256;
             Replace(modelPath, faulty);
-            Assert.True(SpinWait.SpinUntil(() => service.Reloader!.LastRefusal is not null, TimeSpan.FromSeconds(30)), string.Join("\n", log.Entries.Select(e => e.Message)));
-            Assert.Contains("test inference", service.Reloader!.LastRefusal);
+            Assert.True(SpinWait.SpinUntil(() => service.LastRefusedReload is not null, TimeSpan.FromSeconds(30)), string.Join("\n", log.Entries.Select(e => e.Message)));
+            Assert.Contains("test inference", service.LastRefusedReload);
             long afterRefusal = statistics.FramesClassified;
             Assert.True(SpinWait.SpinUntil(() => statistics.FramesClassified > afterRefusal + 5, TimeSpan.FromSeconds(30)), "the loop stopped classifying");
             Assert.Equal(runningSha, service.Manifest.ModelSha256);
-            Assert.Equal(0, service.Reloader.Reloads);
+            Assert.Equal(0, service.ModelReloads);
         }
         finally
         {
@@ -342,9 +349,9 @@ public sealed class DeviceServiceTests : IDisposable
             Assert.True(SpinWait.SpinUntil(() => log.Entries.Any(e => e.Message.StartsWith("a newer model replaced the one waiting", StringComparison.Ordinal)), TimeSpan.FromSeconds(30)), Messages());
 
             Volatile.Write(ref gate, true);
-            Assert.True(SpinWait.SpinUntil(() => service.Reloader!.Reloads == 1 && statistics.FramesClassified > 3, TimeSpan.FromSeconds(30)), Messages());
+            Assert.True(SpinWait.SpinUntil(() => service.ModelReloads == 1 && statistics.FramesClassified > 3, TimeSpan.FromSeconds(30)), Messages());
             Assert.Equal(ModelManifest.Load(Path.ChangeExtension(second, ".json")).ModelSha256, service.Manifest!.ModelSha256);
-            Assert.Equal(1, service.Reloader!.Reloads);
+            Assert.Equal(1, service.ModelReloads);
         }
         finally
         {
@@ -359,11 +366,8 @@ public sealed class DeviceServiceTests : IDisposable
         string second = _folder["untrained/shapes.onnx"];
         Directory.CreateDirectory(Path.GetDirectoryName(second)!);
         ShapesModel.WriteUntrained(second);
-        string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);
-        string config = DeviceConfigFile.Write(_folder["device.json"], Settings(
-            new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } }, [], [], modelPath));
         var log = new CapturingLoggerProvider();
-        using IHost host = DeviceHost.Build(config, builder => builder.Logging.AddProvider(log), systemFile: null);
+        using IHost host = OnLoopedCircles(modelPath, log);
         FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
         FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
         await host.StartAsync();
@@ -374,7 +378,7 @@ public sealed class DeviceServiceTests : IDisposable
             Assert.True(statistics.LastTop.Probability > 0.9, $"the trained model is sure of its circles ({statistics.LastTop.Probability})");
 
             Replace(modelPath, second);
-            Assert.True(SpinWait.SpinUntil(() => service.Reloader!.Reloads == 1, TimeSpan.FromSeconds(30)), string.Join("\n", log.Entries.Select(e => e.Message)));
+            Assert.True(SpinWait.SpinUntil(() => service.ModelReloads == 1, TimeSpan.FromSeconds(30)), string.Join("\n", log.Entries.Select(e => e.Message)));
             long afterSwap = statistics.FramesClassified;
             Assert.True(SpinWait.SpinUntil(() => statistics.FramesClassified > afterSwap + 5, TimeSpan.FromSeconds(30)));
             Assert.NotEqual(firstSha, service.Manifest!.ModelSha256);
@@ -384,12 +388,12 @@ public sealed class DeviceServiceTests : IDisposable
             // A corrupt model file: refused, and the loop goes on with the model it has.
             string secondSha = service.Manifest.ModelSha256;
             File.WriteAllBytes(modelPath, [1, 2, 3, 4, 5]);
-            Assert.True(SpinWait.SpinUntil(() => service.Reloader!.LastRefusal is not null, TimeSpan.FromSeconds(30)));
-            Assert.Contains("SHA-256", service.Reloader!.LastRefusal);
+            Assert.True(SpinWait.SpinUntil(() => service.LastRefusedReload is not null, TimeSpan.FromSeconds(30)));
+            Assert.Contains("SHA-256", service.LastRefusedReload);
             long afterRefusal = statistics.FramesClassified;
             Assert.True(SpinWait.SpinUntil(() => statistics.FramesClassified > afterRefusal + 5, TimeSpan.FromSeconds(30)));
             Assert.Equal(secondSha, service.Manifest.ModelSha256);
-            Assert.Equal(1, service.Reloader.Reloads);
+            Assert.Equal(1, service.ModelReloads);
             Assert.Contains(log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("was refused, the running one stays", StringComparison.Ordinal));
         }
         finally
