@@ -171,17 +171,14 @@ public class RuleEngineTests
         var engine = new RuleEngine([CatRule(TimeSpan.Zero), CatRule(TimeSpan.Zero) with { Name = "second" }], Labels);
         var events = new RuleEvent[2];
         float[] high = [0.1f, 0.9f, 0f], low = [0.9f, 0.1f, 0f];
-        // Warm-up past the JIT's tiering (hot methods are recompiled after 30 calls).
-        for (int i = 0; i < 100; i++) engine.Update(i % 20 < 10 ? high : low, i - 100, Start + TimeSpan.FromMilliseconds(100 * (i - 100)), events);
-        Thread.Sleep(300);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        int triggers = 0;
-        for (int i = 1; i <= 1000; i++)
+        // Frame numbers and times advance across the warm-up and the measured windows alike.
+        int frame = 0, triggers = 0;
+        SteadyStateAllocations.AssertNone(() =>
         {
-            int count = engine.Update(i % 20 < 10 ? high : low, i, Start + TimeSpan.FromMilliseconds(100 * i), events);
+            frame++;
+            int count = engine.Update(frame % 20 < 10 ? high : low, frame, Start + TimeSpan.FromMilliseconds(100 * frame), events);
             for (int e = 0; e < count; e++) if (events[e].Kind == RuleEventKind.Trigger) triggers++;
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }, warmUp: 100, perWindow: 1000);
         Assert.True(triggers > 0);
     }
 }
