@@ -43,6 +43,21 @@ public sealed record ModelManifest
     /// <summary>Lower-case hex SHA-256 of the .onnx file this manifest describes.</summary>
     public string ModelSha256 { get; init; } = "";
 
+    /// <summary>
+    /// <c>fp32</c>, or <c>int8</c> for a model that <c>edgecnn-train quantize</c> wrote from an fp32 one (weights and
+    /// activations in 8-bit integers, input and output still float).
+    /// </summary>
+    public string Precision { get; init; } = Fp32;
+
+    /// <summary>For an int8 model: the SHA-256 of the fp32 model it was quantized from; null otherwise.</summary>
+    public string? Fp32ModelSha256 { get; init; }
+
+    /// <summary>The <see cref="Precision"/> of a float model.</summary>
+    public const string Fp32 = "fp32";
+
+    /// <summary>The <see cref="Precision"/> of a quantized model.</summary>
+    public const string Int8 = "int8";
+
     /// <summary>The ONNX opset the model was exported with.</summary>
     public int Opset { get; init; }
 
@@ -134,6 +149,10 @@ public sealed record ModelManifest
         OpenSet?.Validate(source);
         if (ModelSha256.Length != 0 && (ModelSha256.Length != 64 || !ModelSha256.All(Uri.IsHexDigit)))
             throw new InvalidDataException($"{source}: modelSha256 must be 64 hex digits (the SHA-256 of the .onnx file).");
+        if (Precision is not (Fp32 or Int8))
+            throw new InvalidDataException($"{source}: precision is '{Precision}'; it must be {Fp32} or {Int8}.");
+        if (Precision == Int8 && (Fp32ModelSha256 is not { Length: 64 } || !Fp32ModelSha256.All(Uri.IsHexDigit)))
+            throw new InvalidDataException($"{source}: an int8 model's manifest needs fp32ModelSha256, the SHA-256 of the fp32 model it was quantized from (64 hex digits); re-run 'edgecnn-train quantize'.");
     }
 
     /// <summary>

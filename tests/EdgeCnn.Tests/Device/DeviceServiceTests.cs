@@ -238,17 +238,17 @@ public sealed class DeviceServiceTests : IDisposable
     /// </summary>
     private static void WriteModelThatFailsToRun(string modelPath)
     {
-        var model = EdgeCnn.Trainer.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(ShapesModel.ModelPath));
+        var model = EdgeCnn.Vision.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(ShapesModel.ModelPath));
         var last = model.Graph.Node.Single(n => n.Output.Contains("output"));
         last.Output[last.Output.IndexOf("output")] = "logits_before_fault";
-        var indices = new EdgeCnn.Trainer.Onnx.Proto.TensorProto
+        var indices = new EdgeCnn.Vision.Onnx.Proto.TensorProto
         {
-            Name = "fault_indices", DataType = (int)EdgeCnn.Trainer.Onnx.Proto.TensorProto.Types.DataType.Int64,
+            Name = "fault_indices", DataType = (int)EdgeCnn.Vision.Onnx.Proto.TensorProto.Types.DataType.Int64,
             RawData = Google.Protobuf.ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new long[] { 0, 1, 7 }.AsSpan())),
         };
         indices.Dims.Add(3);
         model.Graph.Initializer.Add(indices);
-        var gather = new EdgeCnn.Trainer.Onnx.Proto.NodeProto { OpType = "Gather", Name = "fault/Gather" };
+        var gather = new EdgeCnn.Vision.Onnx.Proto.NodeProto { OpType = "Gather", Name = "fault/Gather" };
         gather.Input.Add("logits_before_fault");
         gather.Input.Add("fault_indices");
         gather.Output.Add("output");

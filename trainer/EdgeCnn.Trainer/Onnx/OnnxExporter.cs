@@ -1,6 +1,6 @@
 using System.Text.Json;
 using EdgeCnn.Trainer.Architecture;
-using EdgeCnn.Trainer.Onnx.Proto;
+using EdgeCnn.Vision.Onnx.Proto;
 using EdgeCnn.Vision;
 using Google.Protobuf;
 using TorchSharp;

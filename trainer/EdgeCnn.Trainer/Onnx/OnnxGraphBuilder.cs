@@ -1,4 +1,4 @@
-using EdgeCnn.Trainer.Onnx.Proto;
+using EdgeCnn.Vision.Onnx.Proto;
 using Google.Protobuf;
 
 namespace EdgeCnn.Trainer.Onnx;
