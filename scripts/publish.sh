@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 out="${out:-artifacts/edgecnn-device-$rid}"
-for f in models/fashion-mnist.onnx models/fashion-mnist.json models/pi-settings.json systemd/edgecnn.service scripts/pi-setup.sh; do
+for f in models/fashion-mnist.onnx models/fashion-mnist.json models/fashion-mnist-int8.onnx models/fashion-mnist-int8.json models/pi-settings.json systemd/edgecnn.service scripts/pi-setup.sh; do
   [ -f "$f" ] || { echo "error: $f is missing from this checkout." >&2; exit 1; }
 done
 
@@ -65,7 +65,7 @@ if ! publish "${properties[@]}" >"$log" 2>&1; then
 fi
 
 mkdir -p "$out/models"
-cp models/fashion-mnist.onnx models/fashion-mnist.json models/pi-settings.json "$out/models/"
+cp models/fashion-mnist.onnx models/fashion-mnist.json models/fashion-mnist-int8.onnx models/fashion-mnist-int8.json models/pi-settings.json "$out/models/"
 cp systemd/edgecnn.service scripts/pi-setup.sh "$out/"
 # The commit and a digest of the content: publishing the same sources with the same options gives the same release
 # (and deploying it again changes nothing), while other options or uncommitted changes give another.

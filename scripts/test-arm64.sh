@@ -54,7 +54,7 @@ Hardware	: BCM2835
 Model		: Raspberry Pi 4 Model B
 CPUINFO
 arm64() {
-  $sudo unshare -m sh -c 'mount --bind "$1" /proc/cpuinfo && shift && exec qemu-aarch64-static "$@"' sh "$work/cpuinfo" "$work/publish/edgecnn-device" "$@"
+  $sudo ${sudo:+--preserve-env=EDGECNN_Model__Path} unshare -m sh -c 'mount --bind "$1" /proc/cpuinfo && shift && exec qemu-aarch64-static "$@"' sh "$work/cpuinfo" "$work/publish/edgecnn-device" "$@"
 }
 file "$work/publish/edgecnn-device" | grep -q "ARM aarch64" || { echo "FAIL: the published executable is not an arm64 binary"; exit 1; }
 arm64 classify --raw "$work/frames.raw" > "$work/arm64.txt"
@@ -72,6 +72,20 @@ while read -r label && read -r line <&3; do
   [ "$(cut -f3 <<<"$line")" = "${labels[$label]}" ] && right=$((right + 1)); n=$((n + 1))
 done < "$work/labels.txt" 3< "$work/arm64.txt"
 echo "arm64 top-1 accuracy on these $n test images: $((100 * right / n)) %"
+
+# The int8 twin: ONNX Runtime on arm64 must run every convolution as an integer kernel (its optimized graph, as
+# 'classify --kernels' reads it), and classify these frames as the x64 build does.
+int8=models/fashion-mnist-int8.onnx
+EDGECNN_Model__Path=$int8 scripts/edgecnn-device classify --raw "$work/frames.raw" --kernels > "$work/x64-int8.txt" 2> "$work/x64-int8.kernels"
+EDGECNN_Model__Path=$int8 arm64 classify --raw "$work/frames.raw" --kernels > "$work/arm64-int8.txt" 2> "$work/arm64-int8.kernels"
+for cpu in x64 arm64; do
+  grep -q " 0 float convolutions" "$work/$cpu-int8.kernels" && ! grep -q "^ *0 int8 and" "$work/$cpu-int8.kernels" \
+    || { echo "FAIL: on $cpu the int8 model runs float convolutions:"; cat "$work/$cpu-int8.kernels"; exit 1; }
+done
+echo "int8 on arm64 (qemu): $(sed 's/^[^;]*; ONNX Runtime here runs //' "$work/arm64-int8.kernels")"
+paste "$work/x64-int8.txt" "$work/arm64-int8.txt" | awk -F'\t' '
+  { if ($3 != $6) bad++; d = $2 - $5; if (d < 0) d = -d; if (d > max) max = d }
+  END { printf "int8: arm64 and x64 differ on the top-1 class of %d of %d frames; largest probability difference %.4f\n", bad, NR, max; if (bad > NR / 100) exit 1 }'
 
 set +e
 arm64 check --config models/demo-settings.json > "$work/check.txt" 2>&1

@@ -6,6 +6,7 @@ using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Mqtt;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Vision;
+using EdgeCnn.Vision.Onnx;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -104,7 +105,7 @@ internal static class CheckCommand
             using var blank = new Mat(p.Height, p.Width, MatType.CV_8UC3, Scalar.All(127));
             Classification c = classifier.Classify(blank);
             ModelManifest manifest = classifier.Manifest;
-            string description = $"{model.FullPath}: {manifest.Architecture}, labels {string.Join(", ", manifest.Labels)}; input {p.Width}x{p.Height}x{p.Channels}; " +
+            string description = $"{model.FullPath}: {manifest.Architecture} ({manifest.Precision}; ONNX Runtime here runs {RuntimeGraph.Inspect(File.ReadAllBytes(model.Path)).Summary}), labels {string.Join(", ", manifest.Labels)}; input {p.Width}x{p.Height}x{p.Channels}; " +
                 $"background class {manifest.BackgroundLabel ?? "none"}; open-set threshold {(manifest.OpenSet is null ? "none" : manifest.OpenSet.Threshold.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture))}";
             // An empty grey frame is the simplest empty scene: a model that names an object in it would fire its rules at an empty desk.
             if (manifest.IsObject(c))

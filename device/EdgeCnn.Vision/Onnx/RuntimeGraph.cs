@@ -50,6 +50,8 @@ public sealed class RuntimeGraph
                        InterOpNumThreads = 1,
                        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
                        OptimizedModelFilePath = optimized,
+                       // Its warning that such a file holds this CPU's layout choices is the point here, not news.
+                       LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
                    })
             {
                 options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");

@@ -2,8 +2,12 @@ using System.Diagnostics;
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Data;
 using EdgeCnn.Trainer.Onnx;
+using EdgeCnn.Trainer.Quantization;
 using EdgeCnn.Trainer.Training;
 using EdgeCnn.Vision;
+using EdgeCnn.Vision.Onnx;
+using EdgeCnn.Vision.Onnx.Proto;
+using Google.Protobuf;
 using OpenCvSharp;
 using OpenCvSharp.Dnn;
 using TorchSharp;
@@ -96,13 +100,51 @@ public sealed class ExportTests : IDisposable
             double opencvDifference = expected.Zip(opencv, (e, o) => Math.Abs(e - o)).Max();
             Assert.True(opencvDifference <= 1e-3, $"OpenCV DNN differs by {opencvDifference}");
 
-            // The reference checker of Debian's python3-onnx, with full shape inference.
-            var checker = Process.Start(new ProcessStartInfo("/usr/bin/python3",
-                ["-c", "import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", path])
-                { RedirectStandardError = true })!;
-            string errors = checker.StandardError.ReadToEnd();
-            checker.WaitForExit();
-            Assert.True(checker.ExitCode == 0, $"onnx.checker rejected {architecture}: {errors}");
+            AssertOnnxCheckerAccepts(path);
+        }
+    }
+
+    /// <summary>The reference checker of Debian's python3-onnx, with full shape inference.</summary>
+    internal static void AssertOnnxCheckerAccepts(string path)
+    {
+        var checker = Process.Start(new ProcessStartInfo("/usr/bin/python3",
+            ["-c", "import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", path])
+            { RedirectStandardError = true })!;
+        string errors = checker.StandardError.ReadToEnd();
+        checker.WaitForExit();
+        Assert.True(checker.ExitCode == 0, $"onnx.checker rejected {Path.GetFileName(path)}: {errors}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void Int8_twins_run_every_convolution_as_an_integer_kernel_stay_close_to_fp32_and_pass_the_onnx_checker(string architecture)
+    {
+        (NetworkPlan plan, Sequential model) = Build(architecture);
+        using (model)
+        {
+            byte[] fp32 = OnnxExporter.Export(plan, model, Enumerable.Range(0, 7).Select(i => $"c{i}").ToArray(), OutputKind.Logits);
+            ModelProto proto = ModelProto.Parser.ParseFrom(fp32);
+            int length = plan.Input.Channels * plan.Input.Height * plan.Input.Width;
+            float[] calibration = RandomBatch(plan.Input, 64, seed: 11);
+            var ranges = ActivationRanges.Calibrate(proto, calibration, 64, length, CalibrationMethod.Minmax);
+            byte[] int8 = QdqRewriter.Rewrite(proto, ranges, new HashSet<string>(), ActivationType.Uint8).ToByteArray();
+
+            RuntimeGraph kernels = RuntimeGraph.Inspect(int8);
+            int convolutions = proto.Graph.Node.Count(n => n.OpType == "Conv");
+            Assert.True(kernels.IntegerConvolutionCount == convolutions && kernels.FloatConvolutionCount == 0,
+                $"{architecture}: {convolutions} Conv nodes, ONNX Runtime runs {kernels.Summary}");
+
+            // Other random inputs than the calibration's: 8-bit steps over each value's range, so close, not equal.
+            float[] batch = RandomBatch(plan.Input, 16, seed: 12);
+            float[] expected = ExportVerifier.RunOnnx(fp32, plan.Input, batch, 16);
+            float[] actual = ExportVerifier.RunOnnx(int8, plan.Input, batch, 16);
+            double range = expected.Max() - expected.Min();
+            double largest = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+            Assert.True(largest <= 0.1 * range, $"{architecture}: int8 differs from fp32 by up to {largest:G3} on outputs that span {range:G3}");
+
+            string path = _folder[$"{architecture}-int8.onnx"];
+            File.WriteAllBytes(path, int8);
+            AssertOnnxCheckerAccepts(path);
         }
     }
 

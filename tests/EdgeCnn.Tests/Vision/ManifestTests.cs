@@ -63,4 +63,21 @@ public class ManifestTests
         error = Assert.Throws<InvalidDataException>(() => ModelManifest.Load(folder["m.json"]));
         Assert.Contains("colour", error.Message);
     }
+
+    [Fact]
+    public void An_int8_manifest_must_name_its_fp32_model_and_precision_is_fp32_or_int8()
+    {
+        using var folder = new TempFolder();
+        Assert.Equal(ModelManifest.Fp32, Sample().Precision);
+        var error = Assert.Throws<InvalidDataException>(() => (Sample() with { Precision = ModelManifest.Int8 }).Save(folder["m.json"]));
+        Assert.Contains("fp32ModelSha256", error.Message);
+        error = Assert.Throws<InvalidDataException>(() => (Sample() with { Precision = "int4" }).Save(folder["m.json"]));
+        Assert.Contains("precision is 'int4'", error.Message);
+
+        var int8 = Sample() with { Precision = ModelManifest.Int8, Fp32ModelSha256 = new string('a', 64) };
+        int8.Save(folder["m.json"]);
+        ModelManifest loaded = ModelManifest.Load(folder["m.json"]);
+        Assert.Equal(ModelManifest.Int8, loaded.Precision);
+        Assert.Equal(new string('a', 64), loaded.Fp32ModelSha256);
+    }
 }

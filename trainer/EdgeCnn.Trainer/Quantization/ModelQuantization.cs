@@ -70,6 +70,8 @@ internal static class ModelQuantization
         RunRecord record = RunRecord.Load(request.RunFolder);
         PreprocessingSpec p = fp32Manifest.Preprocessing;
         LoadedData data = DatasetLoader.Load(record.Options.Data, p, record.Options.ValidationSplit, record.Options.Seed);
+        // The scene textures come from torch's random stream: seeded as the run was, the scene test set is the run's.
+        TorchSharp.torch.manual_seed(record.Options.Seed);
         using RunDataset dataset = RunDataset.Prepare(record.Options, data, p, progress);
         if (!dataset.Classes.SequenceEqual(fp32Manifest.Labels))
             throw new InvalidDataException($"{request.Fp32ModelPath}: its labels [{string.Join(", ", fp32Manifest.Labels)}] are not those of run {request.RunFolder} [{string.Join(", ", dataset.Classes)}]; pass the run that trained it with --run.");
@@ -206,6 +208,7 @@ internal static class ModelQuantization
         return values[values.Count / 2];
     }
 
+    /// <summary>One model bound once to its input and output buffers, run as the device runs it (IoBinding).</summary>
     private sealed class TimedSession : IDisposable
     {
         private readonly SessionOptions _options = new()
@@ -215,28 +218,31 @@ internal static class ModelQuantization
         };
         private readonly InferenceSession _session;
         private readonly float[] _input;
-        private readonly OrtValue _value;
-        private readonly string _inputName, _outputName;
+        private readonly OrtValue _inputValue, _outputValue;
+        private readonly OrtIoBinding _binding;
+        private readonly RunOptions _run = new();
 
         public TimedSession(byte[] model, PreprocessingSpec p)
         {
             _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
             _session = new InferenceSession(model, _options);
             _input = new float[p.TensorLength];
-            _value = OrtValue.CreateTensorValueFromMemory(_input, [1, p.Channels, p.Height, p.Width]);
-            _inputName = _session.InputMetadata.Keys.First();
-            _outputName = _session.OutputMetadata.Keys.First();
+            _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, p.Channels, p.Height, p.Width]);
+            int classes = (int)_session.OutputMetadata.Values.First().Dimensions[^1];
+            _outputValue = OrtValue.CreateTensorValueFromMemory(new float[classes], [1, classes]);
+            _binding = _session.CreateIoBinding();
+            _binding.BindInput(_session.InputMetadata.Keys.First(), _inputValue);
+            _binding.BindOutput(_session.OutputMetadata.Keys.First(), _outputValue);
         }
 
         public double[] Time(ImageSet images, int count)
         {
             var times = new double[count];
-            using var run = new RunOptions();
             for (int i = 0; i < count; i++)
             {
                 images.Image(i % images.Count).CopyTo(_input);
                 long start = Stopwatch.GetTimestamp();
-                using IDisposableReadOnlyCollection<OrtValue> results = _session.Run(run, [_inputName], [_value], [_outputName]);
+                _session.RunWithBinding(_run, _binding);
                 times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
             return times;
@@ -244,7 +250,10 @@ internal static class ModelQuantization
 
         public void Dispose()
         {
-            _value.Dispose();
+            _binding.Dispose();
+            _inputValue.Dispose();
+            _outputValue.Dispose();
+            _run.Dispose();
             _session.Dispose();
             _options.Dispose();
         }
