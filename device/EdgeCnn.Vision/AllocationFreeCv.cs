@@ -19,6 +19,10 @@ internal static class AllocationFreeCv
     public static void Resize(ReusableCvArguments source, ReusableCvArguments destination, Size size, InterpolationFlags interpolation) =>
         NativeMethods.HandleException(NativeMethods.imgproc_resize(source.Input, destination.Output, size, 0, 0, (int)interpolation));
 
+    /// <summary>cv::LUT: each 8-bit value of <paramref name="source"/> replaced by its entry in <paramref name="table"/>.</summary>
+    public static void Lut(ReusableCvArguments source, ReusableCvArguments table, ReusableCvArguments destination) =>
+        NativeMethods.HandleException(NativeMethods.core_LUT(source.Input, table.Input, destination.Output));
+
     /// <summary>cv::VideoCapture::read into <paramref name="frame"/>; whether a frame came.</summary>
     public static bool Read(VideoCapture capture, Mat frame)
     {

@@ -24,6 +24,10 @@ public sealed class RawYuvPipeSource : IFrameSource
     private readonly GCHandle _pinned;
     private readonly Mat _yuv;
     private readonly ReusableCvArguments _yuvArguments;
+    private readonly Mat _lumaPlane;
+    private readonly ReusableCvArguments _lumaArguments;
+    private readonly LumaExpansion _luma = new();
+    private bool _gray;
     private readonly Queue<string> _stderrTail = new();
     private readonly ReusableCvArgumentsCache _frameArguments = new();
     private readonly Timer? _stallGuard;
@@ -81,6 +85,9 @@ public sealed class RawYuvPipeSource : IFrameSource
         _pinned = GCHandle.Alloc(_buffer, GCHandleType.Pinned);
         _yuv = Mat.FromPixelData(height * 3 / 2, width, MatType.CV_8UC1, _pinned.AddrOfPinnedObject());
         _yuvArguments = new ReusableCvArguments(_yuv);
+        // I420 starts with the full-resolution luma plane: its first `height` rows.
+        _lumaPlane = new Mat(_yuv, new Rect(0, 0, width, height));
+        _lumaArguments = new ReusableCvArguments(_lumaPlane);
         if (stallTimeout is TimeSpan stall)
         {
             _stallAfter = (long)(stall.TotalSeconds * Stopwatch.Frequency);
@@ -141,10 +148,18 @@ public sealed class RawYuvPipeSource : IFrameSource
             return false;
         }
         ReusableCvArguments output = _frameArguments.For(frame);
-        AllocationFreeCv.CvtColor(_yuvArguments, output, ColorConversionCodes.YUV2BGR_I420);
+        if (_gray) _luma.Expand(_lumaArguments, output);
+        else AllocationFreeCv.CvtColor(_yuvArguments, output, ColorConversionCodes.YUV2BGR_I420);
         GC.KeepAlive(frame);
         Interlocked.Exchange(ref _lastFrame, Stopwatch.GetTimestamp());
         LastProblem = null;
+        return true;
+    }
+
+    /// <summary>Gray is the I420 frame's luma plane, expanded to full range: no colour conversion at all.</summary>
+    public bool DeliverGray(bool gray)
+    {
+        _gray = gray;
         return true;
     }
 
@@ -163,6 +178,9 @@ public sealed class RawYuvPipeSource : IFrameSource
         }
         _process.Dispose();
         _frameArguments.Dispose();
+        _lumaArguments.Dispose();
+        _lumaPlane.Dispose();
+        _luma.Dispose();
         _yuvArguments.Dispose();
         _yuv.Dispose();
         _pinned.Free();

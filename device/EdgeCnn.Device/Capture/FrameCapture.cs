@@ -34,6 +34,7 @@ public sealed partial class FrameCapture : IDisposable
     private readonly Thread _thread;
     private long _heartbeat = Stopwatch.GetTimestamp();
     private bool _disposed;
+    private volatile bool _grayWanted;
 
     /// <summary>Prepares the thread; <see cref="Start"/> starts it.</summary>
     public FrameCapture(SourceOptions options, Func<IFrameSource> open, LatestFrame frames, FrameStatistics statistics, TimeProvider clock, ILogger<FrameCapture> logger)
@@ -51,6 +52,17 @@ public sealed partial class FrameCapture : IDisposable
     public bool IsAlive(TimeSpan within) =>
         Stopwatch.GetElapsedTime(Interlocked.Read(ref _heartbeat)) < within && _thread.IsAlive;
 
+    /// <summary>
+    /// Whether the model wants gray (1 channel): the source is asked for gray frames before its next read, and
+    /// delivers them where it can without a colour conversion (<see cref="IFrameSource.DeliverGray"/>). Set by
+    /// whoever changes the model, from any thread.
+    /// </summary>
+    public bool GrayWanted
+    {
+        get => _grayWanted;
+        set => _grayWanted = value;
+    }
+
     /// <summary>Starts capturing.</summary>
     public void Start() => _thread.Start();
 
@@ -60,6 +72,7 @@ public sealed partial class FrameCapture : IDisposable
     {
         TimeSpan delay = _options.ReopenDelay;
         IFrameSource? source = null;
+        bool? askedGray = null; // what the open source was last asked for
         long frameNumber = 0;
         double clipFps = _options.FramesPerSecond;
         DateTimeOffset clipStart = _clock.GetUtcNow();
@@ -74,6 +87,7 @@ public sealed partial class FrameCapture : IDisposable
                     try
                     {
                         source = _open();
+                        askedGray = null;
                         clipFps = FrameSourceFactory.ClipFramesPerSecond(source, _options);
                         paceStart = Stopwatch.GetTimestamp() - (long)(frameNumber / clipFps * Stopwatch.Frequency);
                         LogOpened(source.Description);
@@ -82,6 +96,20 @@ public sealed partial class FrameCapture : IDisposable
                     {
                         LogCannotOpen(e.Message, delay.TotalSeconds);
                         Wait(ref delay);
+                        continue;
+                    }
+                }
+                bool gray = _grayWanted;
+                if (askedGray != gray)
+                {
+                    askedGray = gray;
+                    if (gray) LogGray(source.DeliverGray(true) ? "gray (the luma plane, no colour conversion)" : "BGR (this source has no cheaper gray)");
+                    else if (!source.DeliverGray(false))
+                    {
+                        // A source that cannot go back to colour (a file decoding to gray) starts again in colour.
+                        LogReopenForColour();
+                        source.Dispose();
+                        source = null;
                         continue;
                     }
                 }
@@ -169,6 +197,12 @@ public sealed partial class FrameCapture : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "source opened: {Source}")]
     private partial void LogOpened(string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "the model takes 1 channel: the source delivers {Frames} frames")]
+    private partial void LogGray(string frames);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "the model takes colour now: reopening the source for colour frames")]
+    private partial void LogReopenForColour();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "source cannot be opened: {Problem} Retrying in {Seconds:0.#} s.")]
     private partial void LogCannotOpen(string problem, double seconds);

@@ -58,13 +58,15 @@ internal static class BenchCommand
         var events = new RuleEvent[rules.Count];
         using var region = new RegionOfInterest(sourceOptions.Region);
         using IFrameSource source = FrameSourceFactory.Open(sourceOptions);
+        // As the service does: a 1-channel model gets the luma plane where the source can give it.
+        bool gray = classifier.Manifest.Preprocessing.Channels == 1 && source.DeliverGray(true);
         using var frame = new Mat();
         using Net? net = compareOpenCvDnn ? CvDnn.ReadNetFromOnnx(model.Path) ?? throw new InvalidOperationException($"{model.Path}: OpenCV DNN cannot read the model.") : null;
         PreprocessingSpec p = classifier.Manifest.Preprocessing;
         float[] dnnInput = new float[p.TensorLength];
         using Mat blob = Mat.FromPixelData([1, p.Channels, p.Height, p.Width], MatType.CV_32FC1, dnnInput);
 
-        output.WriteLine($"bench: {source.Description}; model {model.FullPath} ({classifier.Manifest.Architecture}, input {p.Width}x{p.Height}x{p.Channels}); " +
+        output.WriteLine($"bench: {source.Description} ({(gray ? "gray: the luma plane" : "BGR")}); model {model.FullPath} ({classifier.Manifest.Architecture}, input {p.Width}x{p.Height}x{p.Channels}); " +
                          $"ONNX Runtime {model.IntraOpThreads} thread(s); {warmup} warm-up + {frames} measured frames");
         var stages = Enum.GetValues<Stage>().ToDictionary(s => s, _ => new List<long>(frames));
         var dnnTimes = new List<long>(frames);

@@ -126,6 +126,7 @@ public sealed partial class FrameLoopService(
         _frames = new LatestFrame();
         _region = new RegionOfInterest(sourceOptions.Region);
         _capture = new FrameCapture(sourceOptions, () => openSource(sourceOptions), _frames, statistics, clock, loggerFactory.CreateLogger<FrameCapture>());
+        _capture.GrayWanted = manifest.Preprocessing.Channels == 1;
         _loop = new FrameLoop(_classifier, _region, engine, _outputs, _frames, _capture, statistics, Tally, bus, notifier, loggerFactory.CreateLogger<FrameLoop>());
         _loop.Completion.ContinueWith(OnLoopEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         if (modelOptions.HotReload) _reloader = new ModelReloader(modelOptions, _loop, loggerFactory.CreateLogger<ModelReloader>());

@@ -203,6 +203,7 @@ public sealed partial class FrameLoop : IDisposable
         OnnxClassifier old = _classifier;
         Volatile.Write(ref _classifier, next);
         _engine.ModelUnknownBelow = next.Manifest.UnknownBelow;
+        _capture.GrayWanted = next.Manifest.Preprocessing.Channels == 1;
         swapped?.TrySetResult(old);
     }
 

@@ -60,12 +60,12 @@ public class CliTests
     [Fact]
     public void An_unknown_command_is_an_error_naming_the_commands_even_with_help()
     {
-        foreach (string[] args in new[] { new[] { "quantize", "--help" }, ["quantize"] })
+        foreach (string[] args in new[] { new[] { "prune", "--help" }, ["prune"] })
         {
             (int code, string output, string error) = Run(args);
             Assert.Equal(2, code);
             Assert.Equal("", output);
-            Assert.StartsWith("error: 'quantize' is not a command; the commands are train, evaluate, export, summary, clip", error);
+            Assert.StartsWith("error: 'prune' is not a command; the commands are train, evaluate, export, quantize, summary, clip", error);
         }
         Assert.Equal(0, Run("summary", "--help").Code);
     }

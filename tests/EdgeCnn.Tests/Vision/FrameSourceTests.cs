@@ -34,6 +34,38 @@ public sealed class FrameSourceTests : IDisposable
         Assert.Contains("no more frames", source.LastProblem);
     }
 
+    /// <summary>Mean absolute difference between a gray frame and the gray of a BGR frame, in levels.</summary>
+    internal static double GrayDifference(Mat gray, Mat bgr)
+    {
+        using var reference = new Mat();
+        Cv2.CvtColor(bgr, reference, ColorConversionCodes.BGR2GRAY);
+        using var difference = new Mat();
+        Cv2.Absdiff(gray, reference, difference);
+        return Cv2.Mean(difference).Val0;
+    }
+
+    [Fact]
+    public void A_video_file_asked_for_gray_gives_the_luma_plane_as_gray_as_its_bgr_frames_are()
+    {
+        string clip = WriteVideo(12);
+        using var bgrSource = VideoCaptureSource.OpenFile(clip, loop: false);
+        using var graySource = VideoCaptureSource.OpenFile(clip, loop: true);
+        Assert.True(graySource.DeliverGray(true));
+        using Mat bgr = new(), gray = new();
+        for (int i = 0; i < 12; i++)
+        {
+            Assert.True(bgrSource.TryRead(bgr) && graySource.TryRead(gray), $"frame {i}");
+            Assert.Equal(MatType.CV_8UC1, gray.Type());
+            Assert.Equal(bgr.Size(), gray.Size());
+            double difference = GrayDifference(gray, bgr);
+            Assert.True(difference < 2, $"frame {i}: gray differs from BGR's gray by {difference:F2} levels on average");
+        }
+        // FFMPEG cannot go back to converting mid-stream: the source says so, and the caller reopens it.
+        Assert.False(graySource.DeliverGray(false));
+        Assert.True(graySource.TryRead(gray));
+        Assert.Equal(MatType.CV_8UC1, gray.Type());
+    }
+
     [Fact]
     public void A_looped_video_file_starts_again_at_the_end()
     {

@@ -53,6 +53,22 @@ public sealed class RawYuvPipeSourceTests : IDisposable
     }
 
     [Fact]
+    public void Gray_frames_are_the_luma_plane_as_gray_as_the_bgr_frames_are()
+    {
+        using var bgrSource = new RawYuvPipeSource("ffmpeg", Ffmpeg(5, "yuv420p"), Width, Height);
+        using var graySource = new RawYuvPipeSource("ffmpeg", Ffmpeg(5, "yuv420p"), Width, Height);
+        Assert.True(graySource.DeliverGray(true));
+        using Mat bgr = new(), gray = new();
+        while (bgrSource.TryRead(bgr))
+        {
+            Assert.True(graySource.TryRead(gray), graySource.LastProblem);
+            Assert.Equal(MatType.CV_8UC1, gray.Type());
+            double difference = FrameSourceTests.GrayDifference(gray, bgr);
+            Assert.True(difference < 2, $"gray differs from BGR's gray by {difference:F2} levels on average");
+        }
+    }
+
+    [Fact]
     public void A_stream_cut_mid_frame_is_reported_with_the_byte_count()
     {
         string pipeline = $"ffmpeg {string.Join(' ', Ffmpeg(3, "yuv420p"))} | head -c 100000";
@@ -72,11 +88,14 @@ public sealed class RawYuvPipeSourceTests : IDisposable
         Assert.Contains("rpicam-apps", error.Message);
     }
 
-    [Fact]
-    public void Reading_frames_allocates_nothing_in_steady_state()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Reading_frames_allocates_nothing_in_steady_state(bool gray)
     {
         // 120 warm-up reads (past the JIT's tiering) and up to 5 windows of 60: fewer than the 500 frames sent.
         using var source = new RawYuvPipeSource("ffmpeg", Ffmpeg(500, "yuv420p"), Width, Height);
+        source.DeliverGray(gray);
         using var frame = new Mat();
         SteadyStateAllocations.AssertNone(() => Assert.True(source.TryRead(frame), source.LastProblem), warmUp: 120);
     }
