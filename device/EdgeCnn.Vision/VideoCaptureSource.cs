@@ -106,6 +106,10 @@ public sealed class VideoCaptureSource : IFrameSource
         // Back to BGR mid-stream fails in FFMPEG's retrieve (its conversion state is gone): reopen the file instead.
         if (!gray) return false;
         if ((!_file || (int)_capture.Get(VideoCaptureProperties.CodecPixelFormat) != VideoWriter.FourCC('I', '4', '2', '0'))) return false;
+        // Without conversion OpenCV's FFMPEG backend warns on every frame that it hands over yuv420p "as 8UC1", which
+        // is what is asked for here: its warnings would flood the journal. OpenCV's log level is process-wide;
+        // errors still show.
+        if (Cv2.GetLogLevel() > OpenCvSharp.LogLevel.ERROR) Cv2.SetLogLevel(OpenCvSharp.LogLevel.ERROR);
         if (!_capture.Set(VideoCaptureProperties.ConvertRgb, 0)) return false;
         _luma = new LumaExpansion();
         _gray = true;

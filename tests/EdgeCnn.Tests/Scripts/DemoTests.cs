@@ -22,6 +22,9 @@ public sealed partial class DemoTests
         Assert.Contains("\"event\":\"trigger\",\"rule\":\"bag-buzzer\"", output);
         Assert.Matches("stopped after 1632 frames", output);
         Assert.Contains("first frame classified (nothing", output); // the clip starts on the empty scene
+        // The 1-channel model reads the clip's luma plane: said once, and OpenCV's per-frame warning about it is quiet.
+        Assert.Contains("the source delivers gray (the luma plane", output);
+        Assert.DoesNotContain("retrieveFrame", output);
         Match all = AllRow().Match(output);
         Assert.True(all.Success, output);
         Assert.Equal("1632", all.Groups["shown"].Value);
