@@ -39,6 +39,12 @@ public sealed class HttpOptions
     /// <summary><c>/snapshot.jpg</c> waits this long for the loop's next frame before it answers 503.</summary>
     public TimeSpan SnapshotTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// The most frames per second <c>/stream.mjpg</c> sends each viewer (1 to 30). Frames are encoded only while
+    /// someone watches, off the frame loop, which only copies each frame sent.
+    /// </summary>
+    public double StreamFramesPerSecond { get; set; } = 5;
+
     /// <summary>The URLs, split.</summary>
     public string[] UrlList => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
@@ -85,6 +91,8 @@ public sealed class HttpOptions
             if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
                 throw new ArgumentException($"{Section}:Urls: '{url}' is not an http://HOST:PORT address; use e.g. http://127.0.0.1:8080 (for HTTPS, put a reverse proxy such as Caddy in front).");
         }
+        if (!(StreamFramesPerSecond is >= 1 and <= 30))
+            throw new ArgumentException($"{Section}:StreamFramesPerSecond is {StreamFramesPerSecond}; use 1 to 30 (frames per second sent to each viewer of /stream.mjpg).");
         if (BearerToken.Length is > 0 and < 16)
             throw new ArgumentException($"{Section}:BearerToken is {BearerToken.Length} characters; use at least 16 (e.g. openssl rand -hex 16), or leave it empty for no token.");
         if (BearerToken.Length == 0 && ListensBeyondLoopback)

@@ -49,6 +49,9 @@ public static class DeviceHost
         builder.Services.AddHostedService<RuleEventLogger>();
         builder.Services.AddSingleton<MqttPublisher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttPublisher>());
+        // Before the loop: it writes what the loop hands over, and stops after it, so the last triggers are kept.
+        builder.Services.AddSingleton<EventSnapshots>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<EventSnapshots>());
         builder.Services.AddSingleton<FrameLoopService>();
         // What the reporters read: the loop's side, read-only.
         builder.Services.AddSingleton<IDeviceState>(services => services.GetRequiredService<FrameLoopService>());
@@ -70,14 +73,16 @@ public static class DeviceHost
         services.AddOptions<RuleList>().BindConfiguration(RuleList.Section).ValidateOnStart();
         services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.Section).ValidateOnStart();
         services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateOnStart();
+        services.AddOptions<EventsOptions>().BindConfiguration(EventsOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ModelOptions>>(new OptionsValidator<ModelOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<SourceOptions>>(new OptionsValidator<SourceOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<GpioOptions>>(new OptionsValidator<GpioOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<RuleList>, RuleListValidator>();
         services.AddSingleton<IValidateOptions<HttpOptions>>(new OptionsValidator<HttpOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<MqttOptions>>(new OptionsValidator<MqttOptions>(o => o.Validate()));
+        services.AddSingleton<IValidateOptions<EventsOptions>>(new OptionsValidator<EventsOptions>(o => o.Validate()));
         // Keys no options class has (a typo such as ActivLow) are errors too; the model's check also covers unknown sections.
-        string[] sections = [ModelOptions.Section, SourceOptions.Section, GpioOptions.Section, OutputList.Section, RuleList.Section, HttpOptions.Section, MqttOptions.Section];
+        string[] sections = [ModelOptions.Section, SourceOptions.Section, GpioOptions.Section, OutputList.Section, RuleList.Section, HttpOptions.Section, MqttOptions.Section, EventsOptions.Section];
         services.AddSingleton<IValidateOptions<ModelOptions>>(s => new UnknownKeys.Validator<ModelOptions>(s.GetRequiredService<IConfiguration>(), ModelOptions.Section, sections));
         services.AddSingleton<IValidateOptions<SourceOptions>>(s => new UnknownKeys.Validator<SourceOptions>(s.GetRequiredService<IConfiguration>(), SourceOptions.Section));
         services.AddSingleton<IValidateOptions<GpioOptions>>(s => new UnknownKeys.Validator<GpioOptions>(s.GetRequiredService<IConfiguration>(), GpioOptions.Section));
@@ -85,6 +90,7 @@ public static class DeviceHost
         services.AddSingleton<IValidateOptions<RuleList>>(s => new UnknownKeys.Validator<RuleList>(s.GetRequiredService<IConfiguration>(), RuleList.Section));
         services.AddSingleton<IValidateOptions<HttpOptions>>(s => new UnknownKeys.Validator<HttpOptions>(s.GetRequiredService<IConfiguration>(), HttpOptions.Section));
         services.AddSingleton<IValidateOptions<MqttOptions>>(s => new UnknownKeys.Validator<MqttOptions>(s.GetRequiredService<IConfiguration>(), MqttOptions.Section));
+        services.AddSingleton<IValidateOptions<EventsOptions>>(s => new UnknownKeys.Validator<EventsOptions>(s.GetRequiredService<IConfiguration>(), EventsOptions.Section));
         return services;
     }
 }

@@ -34,6 +34,7 @@ public sealed partial class FrameLoopService(
     TimeProvider clock,
     IHostApplicationLifetime lifetime,
     MqttCounters mqtt,
+    EventSnapshots snapshots,
     ILoggerFactory loggerFactory) : IHostedService, IDeviceState, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<FrameLoopService>();
@@ -127,7 +128,8 @@ public sealed partial class FrameLoopService(
         _region = new RegionOfInterest(sourceOptions.Region);
         _capture = new FrameCapture(sourceOptions, () => openSource(sourceOptions), _frames, statistics, clock, loggerFactory.CreateLogger<FrameCapture>());
         _capture.GrayWanted = manifest.Preprocessing.Channels == 1;
-        _loop = new FrameLoop(_classifier, _region, engine, _outputs, _frames, _capture, statistics, Tally, bus, notifier, loggerFactory.CreateLogger<FrameLoop>());
+        _loop = new FrameLoop(_classifier, _region, engine, _outputs, _frames, _capture, statistics, Tally, bus, notifier, loggerFactory.CreateLogger<FrameLoop>(),
+            snapshots);
         _loop.Completion.ContinueWith(OnLoopEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         if (modelOptions.HotReload) _reloader = new ModelReloader(modelOptions, _loop, loggerFactory.CreateLogger<ModelReloader>());
         _capture.Start();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EdgeCnn.Device.Capture;
+using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Events;
 using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Outputs;
@@ -40,6 +41,7 @@ public sealed partial class FrameLoop : IDisposable
     private readonly RuleEventBus _bus;
     private readonly ClassTally _tally;
     private readonly SystemdNotifier _notifier;
+    private readonly EventSnapshots? _snapshots;
     private readonly ILogger _logger;
     private readonly RuleEvent[] _events;
     private readonly Thread _thread;
@@ -49,8 +51,10 @@ public sealed partial class FrameLoop : IDisposable
 
     /// <summary>Wires the loop; <see cref="Start"/> starts its thread.</summary>
     public FrameLoop(OnnxClassifier classifier, RegionOfInterest region, RuleEngine engine, OutputBank outputs, LatestFrame frames,
-        FrameCapture capture, FrameStatistics statistics, ClassTally tally, RuleEventBus bus, SystemdNotifier notifier, ILogger<FrameLoop> logger)
+        FrameCapture capture, FrameStatistics statistics, ClassTally tally, RuleEventBus bus, SystemdNotifier notifier, ILogger<FrameLoop> logger,
+        EventSnapshots? snapshots = null)
     {
+        _snapshots = snapshots;
         _classifier = classifier;
         _region = region;
         _engine = engine;
@@ -173,7 +177,11 @@ public sealed partial class FrameLoop : IDisposable
         {
             _outputs.Apply(_events[i]);
             _tally.Record(_events[i]);
-            _bus.Publish(new RuleEventMessage(_events[i], _engine.Rules[_events[i].Rule]));
+            RuleOptions rule = _engine.Rules[_events[i].Rule];
+            _bus.Publish(new RuleEventMessage(_events[i], rule));
+            // A trigger's frame is copied for its snapshot (triggers are rare; nothing is copied on other frames).
+            if (_events[i].Kind == RuleEventKind.Trigger)
+                _snapshots?.Capture(frame, _region.RectangleFor(frame.Cols, frame.Rows), _classifier.Manifest.Describe(top), top.Probability, _events[i], rule);
         }
         _outputs.Tick(time);
         long t3 = Stopwatch.GetTimestamp();

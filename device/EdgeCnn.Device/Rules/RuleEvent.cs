@@ -25,6 +25,18 @@ public readonly record struct RuleEvent(int Rule, RuleEventKind Kind, float Prob
     // A log line, not HTML: '+' in the time zone and non-ASCII labels are written as they are.
     private static readonly JsonSerializerOptions LogLineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>
+    /// The event's id: its time (UTC, to the millisecond), rule and frame, e.g.
+    /// <c>20261125T014758.123Z-sneaker-led-1234</c>. Sortable by time, safe as a file name, and the same wherever it
+    /// is computed, so the log, MQTT and the snapshot on disk name one event alike without sharing state.
+    /// </summary>
+    public string Id(RuleOptions rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        string name = string.Concat(rule.Name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-'));
+        return string.Create(CultureInfo.InvariantCulture, $"{Time.UtcDateTime:yyyyMMdd'T'HHmmss'.'fff'Z'}-{name}-{Frame}");
+    }
+
     /// <summary>The event as one JSON line, for the log (built off the frame loop).</summary>
     public string ToJsonLine(RuleOptions rule)
     {
@@ -37,6 +49,7 @@ public readonly record struct RuleEvent(int Rule, RuleEventKind Kind, float Prob
             probability = Math.Round(Probability, 4),
             frame = Frame,
             time = Time.ToString("O", CultureInfo.InvariantCulture),
+            id = Id(rule),
         }, LogLineOptions);
     }
 }

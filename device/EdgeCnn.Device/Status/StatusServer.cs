@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Diagnostics;
 using EdgeCnn.Device.Configuration;
+using EdgeCnn.Device.Events;
 using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
 using Microsoft.AspNetCore.Builder;
@@ -17,9 +19,10 @@ using Microsoft.Extensions.Options;
 namespace EdgeCnn.Device.Status;
 
 /// <summary>
-/// The optional HTTP endpoint (section <c>Http</c>): <c>/healthz</c>, <c>/status</c>, <c>/snapshot.jpg</c> and
-/// <c>/metrics</c>, served by Kestrel on its own threads; it only reads what the frame loop publishes, and a
-/// snapshot costs the loop one frame copy. It answers only Host headers on <see cref="HttpOptions.HostAllowList"/>.
+/// The optional HTTP endpoint (section <c>Http</c>): the live page <c>/</c> with its MJPEG stream
+/// <c>/stream.mjpg</c>, <c>/healthz</c>, <c>/status</c>, <c>/snapshot.jpg</c>, <c>/events</c> (the trigger snapshots)
+/// and <c>/metrics</c>, served by Kestrel on its own threads; it only reads what the frame loop publishes, and a
+/// snapshot or a streamed frame costs the loop one frame copy (JPEG encoding happens here). It answers only Host headers on <see cref="HttpOptions.HostAllowList"/>.
 /// Optional as it is, an address that cannot be used (a port taken at boot) is logged and tried again with backoff
 /// while the device runs without it.
 /// </summary>
@@ -28,11 +31,21 @@ public sealed partial class StatusServer(
     IOptions<ModelOptions> model,
     IDeviceState service,
     FrameStatistics statistics,
+    EventSnapshots events,
     TimeProvider clock,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<StatusServer>();
     private static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(30);
+    private const string TokenCookie = "edgecnn_token";
+    private static readonly Lazy<byte[]> LivePage = new(() =>
+    {
+        using Stream page = typeof(StatusServer).Assembly.GetManifestResourceStream("EdgeCnn.Device.live.html")
+            ?? throw new InvalidOperationException("the live page is missing from the build");
+        using var copy = new MemoryStream();
+        page.CopyTo(copy);
+        return copy.ToArray();
+    });
     private readonly CancellationTokenSource _stopping = new();
     private byte[] _token = [];
     private WebApplication? _app;
@@ -67,6 +80,10 @@ public sealed partial class StatusServer(
         WebApplication app = builder.Build();
         app.UseHostFiltering();
         app.Use(Authorize);
+        app.MapGet("/", Page);
+        app.MapGet("/stream.mjpg", StreamAsync);
+        app.MapGet("/events", Events);
+        app.MapGet("/events/{id}.jpg", EventJpeg);
         app.MapGet("/healthz", Healthz);
         app.MapGet("/status", Status);
         app.MapGet("/snapshot.jpg", Snapshot);
@@ -113,6 +130,14 @@ public sealed partial class StatusServer(
             await next(context).ConfigureAwait(false);
             return;
         }
+        // A browser cannot add a header to an <img>: opening /?token=TOKEN once leaves the token in a cookie that
+        // only this endpoint gets (HttpOnly, SameSite=Strict), and the page and its stream then work as they are.
+        if (context.Request.Path == "/" && context.Request.Query["token"].ToString() is { Length: > 0 } offered && Matches(offered))
+        {
+            context.Response.Cookies.Append(TokenCookie, offered, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
+            context.Response.Redirect("/");
+            return;
+        }
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = "Bearer realm=\"edgecnn\"";
         await context.Response.WriteAsync("401: send the device's Http:BearerToken as 'Authorization: Bearer TOKEN'.\n").ConfigureAwait(false);
@@ -122,10 +147,77 @@ public sealed partial class StatusServer(
     {
         string header = request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
-        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return false;
-        byte[] presented = Encoding.UTF8.GetBytes(header[scheme.Length..].Trim());
-        // Constant time, so the answer's timing does not reveal how much of a guess was right.
-        return CryptographicOperations.FixedTimeEquals(presented, _token);
+        if (header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return Matches(header[scheme.Length..].Trim());
+        return request.Cookies.TryGetValue(TokenCookie, out string? cookie) && Matches(cookie);
+    }
+
+    // Constant time, so the answer's timing does not reveal how much of a guess was right.
+    private bool Matches(string presented) => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _token);
+
+    private static IResult Page() => Results.Bytes(LivePage.Value, "text/html; charset=utf-8");
+
+    private IResult Events()
+    {
+        var list = events.List().Select(e => new { e.Id, e.Rule, e.Class, e.Top, e.Probability, e.Frame, e.Time, e.Bytes, url = $"events/{e.Id}.jpg" });
+        return Results.Json(new { directory = events.Directory, written = events.Written, failed = events.Failed, dropped = events.Dropped, events = list });
+    }
+
+    private IResult EventJpeg(string id) =>
+        events.JpegPath(id) is string path ? Results.File(path, "image/jpeg") : Results.NotFound($"no event snapshot '{id}'\n");
+
+    // The next classified frame, or null when none came within the snapshot timeout (or the client left).
+    private async Task<FrameSnapshot?> NextFrameAsync(CancellationToken aborted)
+    {
+        Task<FrameSnapshot> request = service.RequestSnapshot();
+        try
+        {
+            return await request.WaitAsync(options.Value.SnapshotTimeout, aborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException or InvalidOperationException)
+        {
+            // The loop may still answer later: release that copy when it does.
+            _ = request.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Multipart MJPEG at <see cref="HttpOptions.StreamFramesPerSecond"/> at most: each part is the next classified
+    /// frame, encoded here. Viewers that ask for the same frame share its copy.
+    /// </summary>
+    private async Task StreamAsync(HttpContext context)
+    {
+        HttpResponse response = context.Response;
+        response.ContentType = "multipart/x-mixed-replace; boundary=frame";
+        response.Headers.CacheControl = "no-store";
+        CancellationToken aborted = context.RequestAborted;
+        long interval = (long)(Stopwatch.Frequency / options.Value.StreamFramesPerSecond);
+        try
+        {
+            while (!aborted.IsCancellationRequested)
+            {
+                long started = Stopwatch.GetTimestamp();
+                using (FrameSnapshot? frame = await NextFrameAsync(aborted).ConfigureAwait(false))
+                {
+                    if (frame is null)
+                    {
+                        if (service.LoopEndedReason is not null) return; // nothing more will come
+                        continue;
+                    }
+                    byte[] jpeg = frame.EncodeJpeg();
+                    await response.WriteAsync($"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: {jpeg.Length}\r\n\r\n", aborted).ConfigureAwait(false);
+                    await response.Body.WriteAsync(jpeg, aborted).ConfigureAwait(false);
+                    await response.WriteAsync("\r\n", aborted).ConfigureAwait(false);
+                    await response.Body.FlushAsync(aborted).ConfigureAwait(false);
+                }
+                long rest = interval - (Stopwatch.GetTimestamp() - started);
+                if (rest > 0) await Task.Delay(TimeSpan.FromSeconds(rest / (double)Stopwatch.Frequency), clock, aborted).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The viewer left.
+        }
     }
 
     private HealthReport Health() => HealthReport.Of(service, statistics, options.Value.StaleAfter);
@@ -141,18 +233,10 @@ public sealed partial class StatusServer(
 
     private async Task<IResult> Snapshot(CancellationToken aborted)
     {
-        Task<FrameSnapshot> request = service.RequestSnapshot();
-        try
-        {
-            using FrameSnapshot snapshot = await request.WaitAsync(options.Value.SnapshotTimeout, aborted).ConfigureAwait(false);
-            return Results.File(snapshot.EncodeJpeg(), "image/jpeg");
-        }
-        catch (Exception e) when (e is TimeoutException or TaskCanceledException or InvalidOperationException && !aborted.IsCancellationRequested)
-        {
-            // The loop may still answer later: release that copy when it does.
-            _ = request.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-            return Results.Text($"no frame was classified within {options.Value.SnapshotTimeout.TotalSeconds:0.#} s: {Health().Reason}\n", "text/plain; charset=utf-8", statusCode: 503);
-        }
+        using FrameSnapshot? snapshot = await NextFrameAsync(aborted).ConfigureAwait(false);
+        return snapshot is not null
+            ? Results.File(snapshot.EncodeJpeg(), "image/jpeg")
+            : Results.Text($"no frame was classified within {options.Value.SnapshotTimeout.TotalSeconds:0.#} s: {Health().Reason}\n", "text/plain; charset=utf-8", statusCode: 503);
     }
 
     private async Task MetricsAsync(HttpContext context)
@@ -182,7 +266,7 @@ public sealed partial class StatusServer(
         _stopping.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "status endpoint on {Addresses} (/healthz /status /snapshot.jpg /metrics), {Auth}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "status endpoint on {Addresses} (/ live page, /stream.mjpg /events /healthz /status /snapshot.jpg /metrics), {Auth}")]
     private partial void LogListening(string addresses, string auth);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the status endpoint cannot listen on {Section}:Urls {Urls} ({Reason}); the device runs without it and tries again (ss -ltnp shows which program holds the port)")]

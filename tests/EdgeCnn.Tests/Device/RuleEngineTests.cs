@@ -90,6 +90,10 @@ public class RuleEngineTests
         Assert.Equal("dog", line.RootElement.GetProperty("class").GetString());
         Assert.Equal(42, line.RootElement.GetProperty("frame").GetInt64());
         Assert.Equal(0.9, line.RootElement.GetProperty("probability").GetDouble(), 4);
+        // The id names the event by time, rule and frame, safe as a file name.
+        Assert.Equal($"{Start.UtcDateTime:yyyyMMdd'T'HHmmss'.'fff'Z'}-dog-buzzer-42", line.RootElement.GetProperty("id").GetString());
+        Assert.Equal("20260101T000000.000Z-a-b-c-7", new RuleEvent(0, RuleEventKind.Trigger, 1, 7, new DateTimeOffset(2026, 1, 1, 1, 0, 0, TimeSpan.FromHours(1)))
+            .Id(engine.Rules[1] with { Name = "a/b c" }));
     }
 
     [Fact]
