@@ -15,6 +15,7 @@ public sealed class VideoCaptureSource : IFrameSource
     private readonly ReusableCvArgumentsCache _frameArguments = new();
     private LumaExpansion? _luma;
     private bool _gray;
+    private bool _expandLuma;
 
     private VideoCaptureSource(VideoCapture capture, string description, bool loop, bool file)
     {
@@ -86,7 +87,7 @@ public sealed class VideoCaptureSource : IFrameSource
     private bool Read(Mat frame)
     {
         if (!AllocationFreeCv.Read(_capture, frame) || frame.Empty()) return false;
-        if (_gray && frame.Channels() == 1)
+        if (_gray && _expandLuma && frame.Channels() == 1)
         {
             ReusableCvArguments arguments = _frameArguments.For(frame);
             _luma!.Expand(arguments, arguments);
@@ -95,8 +96,8 @@ public sealed class VideoCaptureSource : IFrameSource
     }
 
     /// <summary>
-    /// Gray from a video file's studio-range 4:2:0 frames (I420): FFMPEG then hands over the luma plane without
-    /// converting to BGR (about 0.1 ms of a 640x480 frame's 0.3 ms here). Not for V4L2 cameras: without conversion
+    /// Gray from a video file's 4:2:0 frames (I420; video range, or full range for Motion JPEG): FFMPEG then hands
+    /// over the luma plane without converting to BGR (about 0.1 ms of a 640x480 frame's 0.3 ms here). Not for V4L2 cameras: without conversion
     /// they hand over the camera's raw buffer (MJPEG or YUYV); nor for other pixel formats, whose luma range is not known.
     /// Once gray, a capture cannot go back to BGR (false): open the file again for colour.
     /// </summary>
@@ -111,6 +112,12 @@ public sealed class VideoCaptureSource : IFrameSource
         // errors still show.
         if (Cv2.GetLogLevel() > OpenCvSharp.LogLevel.ERROR) Cv2.SetLogLevel(OpenCvSharp.LogLevel.ERROR);
         if (!_capture.Set(VideoCaptureProperties.ConvertRgb, 0)) return false;
+        // OpenCV names JPEG's full-range 4:2:0 'I420' as well; only the codec tells them apart. Motion JPEG's luma is
+        // already 0..255 (it equals BGR-to-gray); other codecs (H.264, MPEG-4, VP9, …) are taken to be video range,
+        // as nearly all such files are.
+        int codec = (int)_capture.Get(VideoCaptureProperties.FourCC);
+        string tag = new([(char)(codec & 255), (char)((codec >> 8) & 255), (char)((codec >> 16) & 255), (char)((codec >> 24) & 255)]);
+        _expandLuma = !(tag.StartsWith("MJP", StringComparison.OrdinalIgnoreCase) || tag.Equals("jpeg", StringComparison.OrdinalIgnoreCase));
         _luma = new LumaExpansion();
         _gray = true;
         return true;

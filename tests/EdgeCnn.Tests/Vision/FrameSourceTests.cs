@@ -44,10 +44,19 @@ public sealed class FrameSourceTests : IDisposable
         return Cv2.Mean(difference).Val0;
     }
 
-    [Fact]
-    public void A_video_file_asked_for_gray_gives_the_luma_plane_as_gray_as_its_bgr_frames_are()
+    [Theory]
+    [InlineData("h264")]
+    [InlineData("mjpeg")]
+    public void A_video_file_asked_for_gray_gives_the_luma_plane_as_gray_as_its_bgr_frames_are(string codec)
     {
-        string clip = WriteVideo(12);
+        // H.264 is video range (16..235), Motion JPEG full range (0..255): both must come out as their BGR's gray.
+        string clip = _folder[$"clip-{codec}.{(codec == "mjpeg" ? "avi" : "mp4")}"];
+        using (var ffmpeg = System.Diagnostics.Process.Start("ffmpeg",
+            ["-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-frames:v", "12", "-c:v", codec, "-pix_fmt", codec == "mjpeg" ? "yuvj420p" : "yuv420p", clip])!)
+        {
+            ffmpeg.WaitForExit();
+            Assert.Equal(0, ffmpeg.ExitCode);
+        }
         using var bgrSource = VideoCaptureSource.OpenFile(clip, loop: false);
         using var graySource = VideoCaptureSource.OpenFile(clip, loop: true);
         Assert.True(graySource.DeliverGray(true));
