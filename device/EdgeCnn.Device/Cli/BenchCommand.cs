@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
+using EdgeCnn.Device.Loop;
 using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Rules;
 using EdgeCnn.Device.Statistics;
@@ -50,6 +51,7 @@ internal static class BenchCommand
         ModelOptions model = host.Services.GetRequiredService<IOptions<ModelOptions>>().Value;
         SourceOptions sourceOptions = host.Services.GetRequiredService<IOptions<SourceOptions>>().Value;
         RuleList rules = host.Services.GetRequiredService<IOptions<RuleList>>().Value;
+        MotionGateOptions motion = host.Services.GetRequiredService<IOptions<MotionGateOptions>>().Value;
         // A clip is looped so that it lasts as many frames as asked for.
         if (sourceOptions.IsClip) sourceOptions.Loop = true;
 
@@ -65,6 +67,10 @@ internal static class BenchCommand
         PreprocessingSpec p = classifier.Manifest.Preprocessing;
         float[] dnnInput = new float[p.TensorLength];
         using Mat blob = Mat.FromPixelData([1, p.Channels, p.Height, p.Width], MatType.CV_32FC1, dnnInput);
+        MotionGate? gate = motion.Enabled ? new MotionGate(motion.Threshold, p) : null;
+        Classification last = default;
+        var inferredTimes = new List<long>(frames);
+        int skipped = 0;
 
         output.WriteLine($"bench: {source.Description} ({(gray ? "gray: the luma plane" : "BGR")}); model {model.FullPath} ({classifier.Manifest.Architecture}, input {p.Width}x{p.Height}x{p.Channels}); " +
                          $"ONNX Runtime {model.IntraOpThreads} thread(s); {warmup} warm-up + {frames} measured frames");
@@ -84,7 +90,10 @@ internal static class BenchCommand
             long a1 = GC.GetAllocatedBytesForCurrentThread();
             classifier.Prepare(region.Apply(frame));
             long t2 = Stopwatch.GetTimestamp();
-            Classification top = classifier.Infer();
+            bool still = gate is not null && gate.Unchanged(classifier.PreparedInput);
+            Classification top = still ? last : classifier.Infer();
+            if (!still) gate?.Remember(classifier.PreparedInput);
+            last = top;
             long t3 = Stopwatch.GetTimestamp();
             engine.Update(classifier.Probabilities, i, DateTimeOffset.UnixEpoch + TimeSpan.FromSeconds(i / 15.0), events);
             long t4 = Stopwatch.GetTimestamp();
@@ -107,6 +116,8 @@ internal static class BenchCommand
             stages[Stage.Capture].Add(t1 - t0);
             stages[Stage.Preprocess].Add(t2 - t1);
             stages[Stage.Inference].Add(t3 - t2);
+            if (still) skipped++;
+            else inferredTimes.Add(t3 - t2);
             stages[Stage.Decision].Add(t4 - t3);
             captureBytes += a1 - a0;
             pipelineBytes += a2 - a1;
@@ -138,6 +149,14 @@ internal static class BenchCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"allocated bytes per frame: capture {captureBytes / (double)measured:0.#}, preprocess+infer+decide {pipelineBytes / (double)measured:0.#} " +
             $"(frames that allocated at all: {captureAllocatingFrames} and {pipelineAllocatingFrames} of {measured})"));
+        if (gate is not null && inferredTimes.Count > 0)
+        {
+            // What the gate saved: the skipped frames' inference, priced at the inferred frames' mean.
+            double saved = skipped * inferredTimes.Average() / measured;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"motion gate (threshold {motion.Threshold:0.##} grey levels): inference skipped on {skipped} of {measured} frames ({100.0 * skipped / measured:0.0} %), " +
+                $"saving about {Ms((long)saved):0.000} ms per frame, {100 * saved / (pipelineMean + saved):0.0} % of preprocess+infer+decide"));
+        }
         if (net is not null)
         {
             double ort = SampleWindow.Percentile([.. stages[Stage.Inference]], 50), cv = SampleWindow.Percentile([.. dnnTimes], 50);

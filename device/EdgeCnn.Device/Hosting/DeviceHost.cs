@@ -74,6 +74,7 @@ public static class DeviceHost
         services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.Section).ValidateOnStart();
         services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateOnStart();
         services.AddOptions<EventsOptions>().BindConfiguration(EventsOptions.Section).ValidateOnStart();
+        services.AddOptions<MotionGateOptions>().BindConfiguration(MotionGateOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ModelOptions>>(new OptionsValidator<ModelOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<SourceOptions>>(new OptionsValidator<SourceOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<GpioOptions>>(new OptionsValidator<GpioOptions>(o => o.Validate()));
@@ -81,8 +82,9 @@ public static class DeviceHost
         services.AddSingleton<IValidateOptions<HttpOptions>>(new OptionsValidator<HttpOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<MqttOptions>>(new OptionsValidator<MqttOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<EventsOptions>>(new OptionsValidator<EventsOptions>(o => o.Validate()));
+        services.AddSingleton<IValidateOptions<MotionGateOptions>>(new OptionsValidator<MotionGateOptions>(o => o.Validate()));
         // Keys no options class has (a typo such as ActivLow) are errors too; the model's check also covers unknown sections.
-        string[] sections = [ModelOptions.Section, SourceOptions.Section, GpioOptions.Section, OutputList.Section, RuleList.Section, HttpOptions.Section, MqttOptions.Section, EventsOptions.Section];
+        string[] sections = [ModelOptions.Section, SourceOptions.Section, GpioOptions.Section, OutputList.Section, RuleList.Section, HttpOptions.Section, MqttOptions.Section, EventsOptions.Section, MotionGateOptions.Section];
         services.AddSingleton<IValidateOptions<ModelOptions>>(s => new UnknownKeys.Validator<ModelOptions>(s.GetRequiredService<IConfiguration>(), ModelOptions.Section, sections));
         services.AddSingleton<IValidateOptions<SourceOptions>>(s => new UnknownKeys.Validator<SourceOptions>(s.GetRequiredService<IConfiguration>(), SourceOptions.Section));
         services.AddSingleton<IValidateOptions<GpioOptions>>(s => new UnknownKeys.Validator<GpioOptions>(s.GetRequiredService<IConfiguration>(), GpioOptions.Section));
@@ -91,6 +93,7 @@ public static class DeviceHost
         services.AddSingleton<IValidateOptions<HttpOptions>>(s => new UnknownKeys.Validator<HttpOptions>(s.GetRequiredService<IConfiguration>(), HttpOptions.Section));
         services.AddSingleton<IValidateOptions<MqttOptions>>(s => new UnknownKeys.Validator<MqttOptions>(s.GetRequiredService<IConfiguration>(), MqttOptions.Section));
         services.AddSingleton<IValidateOptions<EventsOptions>>(s => new UnknownKeys.Validator<EventsOptions>(s.GetRequiredService<IConfiguration>(), EventsOptions.Section));
+        services.AddSingleton<IValidateOptions<MotionGateOptions>>(s => new UnknownKeys.Validator<MotionGateOptions>(s.GetRequiredService<IConfiguration>(), MotionGateOptions.Section));
         return services;
     }
 }

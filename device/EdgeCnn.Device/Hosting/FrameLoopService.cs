@@ -27,6 +27,7 @@ public sealed partial class FrameLoopService(
     IOptions<GpioOptions> gpio,
     IOptions<OutputList> outputs,
     IOptions<RuleList> rules,
+    IOptions<MotionGateOptions> motion,
     FrameSourceOpener openSource,
     FrameStatistics statistics,
     RuleEventBus bus,
@@ -129,7 +130,7 @@ public sealed partial class FrameLoopService(
         _capture = new FrameCapture(sourceOptions, () => openSource(sourceOptions), _frames, statistics, clock, loggerFactory.CreateLogger<FrameCapture>());
         _capture.GrayWanted = manifest.Preprocessing.Channels == 1;
         _loop = new FrameLoop(_classifier, _region, engine, _outputs, _frames, _capture, statistics, Tally, bus, notifier, loggerFactory.CreateLogger<FrameLoop>(),
-            snapshots);
+            snapshots, motion.Value.Enabled ? new MotionGate(motion.Value.Threshold, manifest.Preprocessing) : null);
         _loop.Completion.ContinueWith(OnLoopEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         if (modelOptions.HotReload) _reloader = new ModelReloader(modelOptions, _loop, loggerFactory.CreateLogger<ModelReloader>());
         _capture.Start();

@@ -42,6 +42,8 @@ public sealed partial class FrameLoop : IDisposable
     private readonly ClassTally _tally;
     private readonly SystemdNotifier _notifier;
     private readonly EventSnapshots? _snapshots;
+    private readonly MotionGate? _motion;
+    private Classification _lastTop;
     private readonly ILogger _logger;
     private readonly RuleEvent[] _events;
     private readonly Thread _thread;
@@ -52,9 +54,10 @@ public sealed partial class FrameLoop : IDisposable
     /// <summary>Wires the loop; <see cref="Start"/> starts its thread.</summary>
     public FrameLoop(OnnxClassifier classifier, RegionOfInterest region, RuleEngine engine, OutputBank outputs, LatestFrame frames,
         FrameCapture capture, FrameStatistics statistics, ClassTally tally, RuleEventBus bus, SystemdNotifier notifier, ILogger<FrameLoop> logger,
-        EventSnapshots? snapshots = null)
+        EventSnapshots? snapshots = null, MotionGate? motion = null)
     {
         _snapshots = snapshots;
+        _motion = motion;
         _classifier = classifier;
         _region = region;
         _engine = engine;
@@ -170,7 +173,19 @@ public sealed partial class FrameLoop : IDisposable
         long t0 = Stopwatch.GetTimestamp();
         _classifier.Prepare(_region.Apply(frame));
         long t1 = Stopwatch.GetTimestamp();
-        Classification top = _classifier.Infer();
+        Classification top;
+        if (_motion is not null && _motion.Unchanged(_classifier.PreparedInput))
+        {
+            // Nothing moved: the last result stands (its probabilities are still the classifier's).
+            top = _lastTop;
+            _statistics.RecordSkipped();
+        }
+        else
+        {
+            top = _classifier.Infer();
+            _motion?.Remember(_classifier.PreparedInput);
+            _lastTop = top;
+        }
         long t2 = Stopwatch.GetTimestamp();
         int count = _engine.Update(_classifier.Probabilities, number, time, _events);
         for (int i = 0; i < count; i++)
@@ -212,6 +227,7 @@ public sealed partial class FrameLoop : IDisposable
         Volatile.Write(ref _classifier, next);
         _engine.ModelUnknownBelow = next.Manifest.UnknownBelow;
         _capture.GrayWanted = next.Manifest.Preprocessing.Channels == 1;
+        _motion?.Reset(next.Manifest.Preprocessing);
         swapped?.TrySetResult(old);
     }
 

@@ -43,6 +43,8 @@ public sealed class FrameStatistics
     /// <summary>Times the source was lost and reopened.</summary>
     public long Reconnects => Interlocked.Read(ref _reconnects);
 
+    private long _skipped;
+
     /// <summary>The top class of the last classified frame (-1 before the first) and its probability.</summary>
     public (int ClassIndex, float Probability) LastTop => (Volatile.Read(ref _lastClass), Volatile.Read(ref _lastProbability));
 
@@ -70,6 +72,12 @@ public sealed class FrameStatistics
 
     /// <summary>Records a reopened source.</summary>
     public void RecordReconnect() => Interlocked.Increment(ref _reconnects);
+
+    /// <summary>Frames whose inference the motion gate skipped (their result was the last one's).</summary>
+    public long InferencesSkipped => Interlocked.Read(ref _skipped);
+
+    /// <summary>Counts a frame the motion gate let through without inference.</summary>
+    public void RecordSkipped() => Interlocked.Increment(ref _skipped);
 
     /// <summary>Frames classified per second over the recent window.</summary>
     public double FramesPerSecond()

@@ -49,6 +49,7 @@ public static class DeviceStatusReport
                 perSecond = Math.Round(statistics.FramesPerSecond(), 2),
                 droppedStale = service.DroppedFrames,
                 sourceReconnects = statistics.Reconnects,
+                inferencesSkipped = statistics.InferencesSkipped,
                 secondsSinceLast = statistics.SinceLastFrame is { } since ? Math.Round(since.TotalSeconds, 3) : (double?)null,
             },
             top = manifest is null || topClass < 0 ? null : new
