@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 # systemd: systemd-analyze verifies the unit.
 # mosquitto: MQTT publishing is tested against a real broker on 127.0.0.1 (mosquitto_passwd makes its password file).
 # dataset-fashion-mnist: the linux-arm64 build is checked on its test images (scripts/test-arm64.sh).
-scripts/install-deps.sh python3-onnx ffmpeg openssh-server systemd mosquitto dataset-fashion-mnist debootstrap systemd-container
+# chromium: the device's live page is tested in a real (headless) browser.
+scripts/install-deps.sh python3-onnx ffmpeg openssh-server systemd mosquitto dataset-fashion-mnist debootstrap systemd-container chromium
 command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)." >&2; exit 1; }
 
 log=$(mktemp)
