@@ -15,6 +15,7 @@ internal static class Program
         root.Subcommands.Add(EvaluateCommand.Create(CommandLine));
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(QuantizeCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(SummaryCommand.Create());
         root.Subcommands.Add(ClipCommand.Create());
         // Ctrl-C and SIGTERM cancel the running command, which stops at the next batch boundary and exits through

@@ -44,10 +44,13 @@ public sealed class TrainingTests : IDisposable
         Assert.True(record.Finished);
         Assert.Equal(12, progress.Epochs.Count);
         Assert.True(progress.Epochs[^1].TrainLoss < progress.Epochs[0].TrainLoss);
-        foreach (string file in new[] { "run.json", "best.pt", "last.pt", "metrics.csv", "curves.png", "confusion.png", "report.md", "architecture.json" })
+        foreach (string file in new[] { "run.json", "best.pt", "last.pt", "metrics.csv", "curves.png", "confusion.png", "report.md", "architecture.json", "filters.png", "gradcam.png" })
             Assert.True(File.Exists(Path.Combine(run, file)), file);
         Assert.Equal(13, File.ReadAllLines(RunFolder.Metrics(run)).Length);
         string report = File.ReadAllText(RunFolder.Report(run));
+        Assert.Contains("## What the layers see", report);
+        Assert.Contains("![first-layer filters](filters.png)", report);
+        Assert.Contains("![Grad-CAM](gradcam.png)", report);
         Assert.Contains("| triangle |", report);
         Assert.Contains("edgecnn-train train (test)", report);
         Assert.Contains($"{record.Parameters:N0}", report);

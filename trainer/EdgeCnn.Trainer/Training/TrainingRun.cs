@@ -182,6 +182,9 @@ internal static class TrainingRun
         };
         record.Save(runFolder);
         RunReport.Write(runFolder, record, final.Confusion, reportSplit);
+        // The first layer's filters and Grad-CAM of a few test images, wrong ones included, at the end of the report.
+        string figures = Inspection.ModelInspection.ReportFigures(model, plan, reportSet, final.Predictions, dataset.Classes, runFolder);
+        if (figures.Length > 0) File.AppendAllText(RunFolder.Report(runFolder), "\n" + figures);
         int verifyCount = Math.Min(32, reportSet.Count);
         ModelExport.Result exported = ModelExport.Write(plan, model, record, reportSet.Pixels.AsSpan(0, verifyCount * preprocessing.TensorLength).ToArray(),
             verifyCount, $"{reportSplit} images", RunFolder.Model(runFolder), OutputKind.Logits);
