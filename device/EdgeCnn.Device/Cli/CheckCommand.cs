@@ -105,7 +105,7 @@ internal static class CheckCommand
             using var blank = new Mat(p.Height, p.Width, MatType.CV_8UC3, Scalar.All(127));
             Classification c = classifier.Classify(blank);
             ModelManifest manifest = classifier.Manifest;
-            string description = $"{model.FullPath}: {manifest.Architecture} ({manifest.Precision}; ONNX Runtime here runs {RuntimeGraph.Inspect(File.ReadAllBytes(model.Path)).Summary}), labels {string.Join(", ", manifest.Labels)}; input {p.Width}x{p.Height}x{p.Channels}; " +
+            string description = $"{model.FullPath}: {manifest.Architecture} ({manifest.Precision}; ONNX Runtime here runs {Kernels(model.Path)}), labels {string.Join(", ", manifest.Labels)}; input {p.Width}x{p.Height}x{p.Channels}; " +
                 $"background class {manifest.BackgroundLabel ?? "none"}; open-set threshold {(manifest.OpenSet is null ? "none" : manifest.OpenSet.Threshold.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture))}";
             // An empty grey frame is the simplest empty scene: a model that names an object in it would fire its rules at an empty desk.
             if (manifest.IsObject(c))
@@ -117,6 +117,19 @@ internal static class CheckCommand
         catch (Exception e) when (ExitCodes.IsExpected(e) || e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
             problem("model", e.Message);
+        }
+    }
+
+    // What ONNX Runtime runs for the model here; informative only, so a failure to tell is said, not a problem.
+    private static string Kernels(string modelPath)
+    {
+        try
+        {
+            return RuntimeGraph.Inspect(File.ReadAllBytes(modelPath)).Summary;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return $"(its optimized graph could not be read: {e.Message})";
         }
     }
 

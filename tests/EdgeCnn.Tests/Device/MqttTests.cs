@@ -54,8 +54,12 @@ public sealed class MqttTests : IDisposable
 
         List<string> events = subscriber.Payloads($"{Prefix}/events");
         Assert.Equal(log.EventLines(), events);
-        Assert.Equal(["trigger circle-led", "release circle-led", "trigger square-buzzer", "release square-buzzer", "trigger circle-led"],
-            events.Select(e => JsonDocument.Parse(e).RootElement).Select(e => $"{e.GetProperty("event").GetString()} {e.GetProperty("rule").GetString()}"));
+        // Each rule's own events in order. Across rules, a release and the next trigger can fall on the same frame
+        // or one frame apart, depending on the transition frame's probabilities: the log's order is the reference.
+        string[] described = [.. events.Select(e => JsonDocument.Parse(e).RootElement).Select(e => $"{e.GetProperty("event").GetString()} {e.GetProperty("rule").GetString()}")];
+        Assert.Equal(["trigger circle-led", "release circle-led", "trigger circle-led"], described.Where(e => e.EndsWith("circle-led", StringComparison.Ordinal)));
+        Assert.Equal(["trigger square-buzzer", "release square-buzzer"], described.Where(e => e.EndsWith("square-buzzer", StringComparison.Ordinal)));
+        Assert.Equal("trigger circle-led", described[0]);
         JsonElement first = JsonDocument.Parse(events[0]).RootElement;
         Assert.Equal("circle", first.GetProperty("class").GetString());
         Assert.True(first.GetProperty("probability").GetDouble() >= 0.7);

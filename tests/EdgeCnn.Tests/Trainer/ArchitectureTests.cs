@@ -64,6 +64,10 @@ public class ArchitectureTests
             { "type": "tanh" },
             { "type": "batchnorm", "name": "bn_after_activation" },
             { "type": "residual", "filters": 24 },
+            { "type": "branches", "name": "mixed", "paths": [
+                [ { "type": "conv", "filters": 8, "kernel": 1 }, { "type": "relu" } ],
+                [ { "type": "maxpool", "size": 3, "stride": 1, "padding": 1 } ],
+                [] ] },
             { "type": "maxpool", "size": 2 },
             { "type": "avgpool", "size": 2, "stride": 1 },
             { "type": "globalavgpool" },
@@ -89,7 +93,10 @@ public class ArchitectureTests
         NetworkPlan plan = NetworkPlan.Create(spec, spec.Input!, classes: 5);
         Assert.Equal(["conv_1", "batchnorm_1", "relu_1", "depthwise"], plan.Layers.Take(4).Select(l => l.Name));
         Assert.Equal(["dense_2"], plan.HeadLayers);
-        long expected = Conv(3, 16, 3) + Bn(16) + Conv(16, 16, 3, false, groups: 16) + Bn(16) + Residual(16, 24) + Dense(24, 32) + Bn(32) + Dense(32, 5);
+        // The branches block: a 1x1 conv of 8, a pooling path and a pass-through of the 24 channels: 56 out.
+        long expected = Conv(3, 16, 3) + Bn(16) + Conv(16, 16, 3, false, groups: 16) + Bn(16) + Residual(16, 24) + Conv(24, 8, 1) + Dense(56, 32) + Bn(32) + Dense(32, 5);
+        Assert.Equal(new FeatureShape(56, 16, 16, false), plan.Layers.Single(l => l.Name == "mixed").Output);
+        Assert.Equal(["mixed.p0.conv_1", "mixed.p0.relu_1"], plan.Layers.Single(l => l.Name == "mixed").Paths[0].Select(l => l.Name));
         Assert.Equal(expected, plan.Parameters);
 
         using Sequential model = NetworkBuilder.Build(plan);
@@ -98,6 +105,20 @@ public class ArchitectureTests
         using var input = torch.randn(2, 3, 32, 32);
         using var output = model.forward(input);
         Assert.Equal([2L, 5L], output.shape);
+    }
+
+    [Fact]
+    public void A_branches_path_that_changes_the_size_is_named_with_what_keeps_it()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder["b.json"], """
+            { "layers": [ { "type": "branches", "name": "mix", "paths": [ [ { "type": "conv", "filters": 4, "kernel": 1 } ], [ { "type": "maxpool", "size": 2 } ] ] },
+                          { "type": "globalavgpool" }, { "type": "flatten" }, { "type": "dense", "units": "classes" } ] }
+            """);
+        var error = Assert.Throws<InvalidDataException>(() => NetworkPlan.Create(ArchitectureSpec.Load(folder["b.json"]), new InputShape(1, 28, 28), 3));
+        Assert.Contains("'mix'", error.Message);
+        Assert.Contains("path 1 ends in (1, 14, 14)", error.Message);
+        Assert.Contains("padding 1", error.Message);
     }
 
     [Fact]

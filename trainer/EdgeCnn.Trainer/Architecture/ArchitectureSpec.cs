@@ -91,9 +91,18 @@ internal sealed partial record ArchitectureSpec
                 throw new InvalidDataException($"{source}: layers[{i}] name \"{name}\" may use only letters, digits, '_' and '-'.");
             if (!seen.Add(name))
                 throw new InvalidDataException($"{source}: layers[{i}] name \"{name}\" is used twice; layer names must be unique.");
-            named[i] = layer with { Name = name };
+            named[i] = layer is BranchesLayer branches
+                ? branches with { Name = name, Paths = [.. branches.Paths.Select((path, k) => NamePath(path, $"{source}: layers[{i}].paths[{k}]"))] }
+                : layer with { Name = name };
         }
         return this with { Layers = named };
+    }
+
+    // Names inside a path are its own (conv_1, relu_1, …): the plan puts the block's name and the path's in front.
+    private static LayerSpec[] NamePath(LayerSpec[] path, string source)
+    {
+        if (path.Any(l => l is BranchesLayer)) throw new InvalidDataException($"{source}: branches cannot be nested; put them one after another.");
+        return new ArchitectureSpec { Name = "", Layers = path }.WithNames(source).Layers;
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]

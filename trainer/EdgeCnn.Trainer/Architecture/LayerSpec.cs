@@ -19,6 +19,7 @@ namespace EdgeCnn.Trainer.Architecture;
 [JsonDerivedType(typeof(DenseLayer), "dense")]
 [JsonDerivedType(typeof(DropoutLayer), "dropout")]
 [JsonDerivedType(typeof(ResidualLayer), "residual")]
+[JsonDerivedType(typeof(BranchesLayer), "branches")]
 internal abstract record LayerSpec
 {
     private static readonly Dictionary<Type, string> Discriminators = typeof(LayerSpec)
@@ -66,6 +67,8 @@ internal sealed record MaxPoolLayer : LayerSpec
     public int Size { get; init; } = 2;
     /// <summary>Defaults to <see cref="Size"/>.</summary>
     public int? Stride { get; init; }
+    /// <summary>Pixels added on each side (never the maximum): 1 with size 3 and stride 1 keeps the map's size.</summary>
+    public int Padding { get; init; }
 }
 
 internal sealed record AvgPoolLayer : LayerSpec
@@ -100,4 +103,15 @@ internal sealed record ResidualLayer : LayerSpec
 {
     public int Filters { get; init; }
     public int Stride { get; init; } = 1;
+}
+
+/// <summary>
+/// Parallel paths from the same input, their outputs concatenated along the channels: GoogLeNet's Inception module
+/// (1x1, 3x3 and 5x5 convolutions and a 3x3 pooling side by side, with 1x1 reductions in front of the big ones).
+/// Every path must keep the same height and width.
+/// </summary>
+internal sealed record BranchesLayer : LayerSpec
+{
+    /// <summary>The paths, each a list of layers; an empty path passes the input through.</summary>
+    public LayerSpec[][] Paths { get; init; } = [];
 }

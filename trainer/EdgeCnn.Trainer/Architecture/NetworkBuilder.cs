@@ -13,7 +13,7 @@ internal static class NetworkBuilder
         return nn.Sequential(modules);
     }
 
-    private static nn.Module<Tensor, Tensor> Create(PlannedLayer step) => step.Layer switch
+    internal static nn.Module<Tensor, Tensor> Create(PlannedLayer step) => step.Layer switch
     {
         ConvLayer c => nn.Conv2d(step.Input.Channels, c.Filters, c.Kernel, stride: c.Stride,
             padding: PlannedLayer.ResolvePadding(c), groups: c.Groups, bias: c.Bias),
@@ -22,13 +22,14 @@ internal static class NetworkBuilder
         ReluLayer => nn.ReLU(),
         TanhLayer => nn.Tanh(),
         SigmoidLayer => nn.Sigmoid(),
-        MaxPoolLayer m => nn.MaxPool2d(m.Size, m.Stride ?? m.Size),
+        MaxPoolLayer m => nn.MaxPool2d(m.Size, m.Stride ?? m.Size, m.Padding),
         AvgPoolLayer a => nn.AvgPool2d(a.Size, a.Stride ?? a.Size),
         GlobalAvgPoolLayer => nn.AdaptiveAvgPool2d(1),
         FlattenLayer => nn.Flatten(),
         DenseLayer d => nn.Linear(step.Input.Channels, d.Units, hasBias: d.Bias),
         DropoutLayer d => nn.Dropout(d.Rate),
         ResidualLayer r => new ResidualBlock(step.Name, step.Input.Channels, r.Filters, r.Stride),
+        BranchesLayer => new Branches(step),
         _ => throw new InvalidDataException($"layer '{step.Name}': no TorchSharp module for {step.Layer.Type}."),
     };
 }

@@ -87,11 +87,37 @@ internal sealed class NetworkPlan
             case MaxPoolLayer or AvgPoolLayer:
             {
                 RequireMap(input, where);
-                (int size, int stride) = layer is MaxPoolLayer m ? (m.Size, m.Stride ?? m.Size) : (((AvgPoolLayer)layer).Size, ((AvgPoolLayer)layer).Stride ?? ((AvgPoolLayer)layer).Size);
+                (int size, int stride, int pad) = layer is MaxPoolLayer m ? (m.Size, m.Stride ?? m.Size, m.Padding) : (((AvgPoolLayer)layer).Size, ((AvgPoolLayer)layer).Stride ?? ((AvgPoolLayer)layer).Size, 0);
                 if (size < 1 || stride < 1) throw Error(where, "size and stride must be at least 1.");
-                if (size > input.Height || size > input.Width) throw Error(where, $"a {size}x{size} window is larger than the input; remove a downsampling layer or use a larger input.");
-                var output = FeatureShape.Map(input.Channels, (input.Height - size) / stride + 1, (input.Width - size) / stride + 1);
+                if (pad < 0 || 2 * pad > size) throw Error(where, $"padding {pad} must be between 0 and half the window ({size / 2}).");
+                if (size > input.Height + 2 * pad || size > input.Width + 2 * pad) throw Error(where, $"a {size}x{size} window is larger than the input; remove a downsampling layer or use a larger input.");
+                var output = FeatureShape.Map(input.Channels, (input.Height + 2 * pad - size) / stride + 1, (input.Width + 2 * pad - size) / stride + 1);
                 return new(layer, input, output, 0, 0);
+            }
+            case BranchesLayer branches:
+            {
+                RequireMap(input, where);
+                if (branches.Paths.Length < 2) throw Error(where, "give at least two paths (a list of layers each) to run side by side.");
+                var paths = new List<IReadOnlyList<PlannedLayer>>();
+                int channels = 0;
+                foreach ((LayerSpec[] path, int k) in branches.Paths.Select((path, k) => (path, k)))
+                {
+                    var planned = new List<PlannedLayer>();
+                    FeatureShape shape = input;
+                    foreach (LayerSpec inner in path)
+                    {
+                        LayerSpec named = inner with { Name = $"{branches.Name}.p{k}.{inner.Name}" };
+                        PlannedLayer step = Plan(named, shape, $"{where}, path {k} layer '{inner.Name}' ({inner.Type}, input {shape})");
+                        planned.Add(step);
+                        shape = step.Output;
+                    }
+                    if (shape.IsFlat || shape.Height != input.Height || shape.Width != input.Width)
+                        throw Error(where, $"path {k} ends in {shape}, but every path must keep the input's {input.Width}x{input.Height} size so their maps can be concatenated (\"same\" padding; pooling with size 3, stride 1, padding 1).");
+                    channels += shape.Channels;
+                    paths.Add(planned);
+                }
+                return new(branches, input, FeatureShape.Map(channels, input.Height, input.Width),
+                    paths.Sum(p => p.Sum(l => l.Parameters)), paths.Sum(p => p.Sum(l => l.Macs))) { Paths = paths };
             }
             case GlobalAvgPoolLayer:
                 RequireMap(input, where);

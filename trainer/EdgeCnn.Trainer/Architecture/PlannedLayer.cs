@@ -5,6 +5,9 @@ internal sealed record PlannedLayer(LayerSpec Layer, FeatureShape Input, Feature
 {
     public string Name => Layer.Name!;
 
+    /// <summary>A <see cref="BranchesLayer"/>'s paths, planned (their layers named BLOCK.pK.LAYER); empty otherwise.</summary>
+    public IReadOnlyList<IReadOnlyList<PlannedLayer>> Paths { get; init; } = [];
+
     /// <summary>For padding "same"/"valid"/N on a conv of the given kernel.</summary>
     public static int ResolvePadding(ConvLayer conv) => conv.Padding switch
     {

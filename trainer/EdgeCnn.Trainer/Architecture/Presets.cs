@@ -42,6 +42,13 @@ internal static class Presets
         ["mobilenet-tiny"] = () => Spec("mobilenet-tiny", "Depthwise-separable blocks (3x3 depthwise + 1x1 pointwise, each with BN) in the MobileNet style.",
             [.. Stem(32), .. Separable(32, 64, 1), .. Separable(64, 128, 2), .. Separable(128, 128, 1), .. Separable(128, 256, 2),
              new GlobalAvgPoolLayer(), new FlattenLayer(), Dense(Classes)]),
+
+        ["mlp"] = () => Spec("mlp", "The course's baseline: a dense network on raw pixels (flatten, dense 256-128), no convolutions.",
+            new FlattenLayer(), Dense(256), Relu(), Dense(128), Relu(), Dense(Classes)),
+
+        ["inception-tiny"] = () => Spec("inception-tiny", "GoogLeNet-style for small inputs: a conv stem, two Inception modules (1x1, 1x1-3x3, 1x1-5x5 and pool-1x1 paths, concatenated) with pooling between, global average pooling.",
+            [.. Stem(32), new MaxPoolLayer(), Inception("inception_1", 16, 16, 24, 4, 8, 16), new MaxPoolLayer(), Inception("inception_2", 32, 24, 48, 8, 16, 16),
+             new GlobalAvgPoolLayer(), new FlattenLayer(), Dense(Classes)]),
     };
 
     public static IEnumerable<string> Names => All.Keys;
@@ -69,6 +76,21 @@ internal static class Presets
 
     private static LayerSpec[] VggStage(int filters) =>
         [Conv(filters, 3, bias: false), new BatchNormLayer(), Relu(), Conv(filters, 3, bias: false), new BatchNormLayer(), Relu(), new MaxPoolLayer()];
+
+    // GoogLeNet's module: 1x1 | 1x1 reduce then 3x3 | 1x1 reduce then 5x5 | 3x3 max pool then 1x1, concatenated.
+    private static BranchesLayer Inception(string name, int ones, int reduce3, int threes, int reduce5, int fives, int poolProjection) => new()
+    {
+        Name = name,
+        Paths =
+        [
+            ConvBnRelu(ones, 1),
+            [.. ConvBnRelu(reduce3, 1), .. ConvBnRelu(threes, 3)],
+            [.. ConvBnRelu(reduce5, 1), .. ConvBnRelu(fives, 5)],
+            [new MaxPoolLayer { Size = 3, Stride = 1, Padding = 1 }, .. ConvBnRelu(poolProjection, 1)],
+        ],
+    };
+
+    private static LayerSpec[] ConvBnRelu(int filters, int kernel) => [Conv(filters, kernel, bias: false), new BatchNormLayer(), Relu()];
 
     private static LayerSpec[] Separable(int inputs, int outputs, int stride) =>
         [Conv(inputs, 3, stride: stride, groups: inputs, bias: false), new BatchNormLayer(), Relu(),

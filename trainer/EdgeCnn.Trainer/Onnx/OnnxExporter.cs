@@ -24,8 +24,17 @@ internal static class OnnxExporter
     {
         Dictionary<string, float[]> weights = ReadWeights(model);
         var graph = new G();
-        string current = inputName;
-        IReadOnlyList<PlannedLayer> layers = plan.Layers;
+        string current = Layers(graph, weights, inputName, plan.Layers);
+        graph.Node(output == OutputKind.Probabilities ? "Softmax" : "Identity", "head", [current],
+            output == OutputKind.Probabilities ? [G.Int("axis", 1)] : []);
+        graph.Nodes[^1].Output[0] = outputName;
+        return Model(plan, classes, output, graph, inputName, outputName);
+    }
+
+    // The nodes of a list of layers (the network, or one path of a branches block) from input; returns the last output.
+    private static string Layers(G graph, Dictionary<string, float[]> weights, string input, IReadOnlyList<PlannedLayer> layers)
+    {
+        string current = input;
         for (int i = 0; i < layers.Count; i++)
         {
             PlannedLayer step = layers[i];
@@ -55,7 +64,8 @@ internal static class OnnxExporter
                 case TanhLayer: current = graph.Node("Tanh", name, [current]); break;
                 case SigmoidLayer: current = graph.Node("Sigmoid", name, [current]); break;
                 case MaxPoolLayer m:
-                    current = graph.Node("MaxPool", name, [current], G.Ints("kernel_shape", m.Size, m.Size), G.Ints("strides", m.Stride ?? m.Size, m.Stride ?? m.Size));
+                    current = graph.Node("MaxPool", name, [current], G.Ints("kernel_shape", m.Size, m.Size), G.Ints("strides", m.Stride ?? m.Size, m.Stride ?? m.Size),
+                        G.Ints("pads", m.Padding, m.Padding, m.Padding, m.Padding));
                     break;
                 case AvgPoolLayer a:
                     current = graph.Node("AveragePool", name, [current], G.Ints("kernel_shape", a.Size, a.Size), G.Ints("strides", a.Stride ?? a.Size, a.Stride ?? a.Size));
@@ -83,14 +93,22 @@ internal static class OnnxExporter
                     current = graph.Node("Relu", name, [graph.Node("Add", name, [block, shortcut])]);
                     break;
                 }
+                case BranchesLayer:
+                {
+                    // Each path from the same input; an empty path is the input itself. Concat joins them channel-wise.
+                    string from = current;
+                    current = graph.Node("Concat", name, [.. step.Paths.Select(path => Layers(graph, weights, from, path))], G.Int("axis", 1));
+                    break;
+                }
                 default:
                     throw new NotSupportedException($"layer '{name}' ({step.Layer.Type}) cannot be exported; supported: {string.Join(", ", LayerSpec.Types)}.");
             }
         }
-        graph.Node(output == OutputKind.Probabilities ? "Softmax" : "Identity", "head", [current],
-            output == OutputKind.Probabilities ? [G.Int("axis", 1)] : []);
-        graph.Nodes[^1].Output[0] = outputName;
+        return current;
+    }
 
+    private static byte[] Model(NetworkPlan plan, IReadOnlyList<string> classes, OutputKind output, G graph, string inputName, string outputName)
+    {
         var onnx = new ModelProto
         {
             IrVersion = IrVersion,
