@@ -73,6 +73,9 @@ public sealed record ModelManifest
     /// <summary>The calibrated confidence below which a frame is unknown, or null for a model without one.</summary>
     public OpenSetThreshold? OpenSet { get; init; }
 
+    /// <summary>The model's class activation maps (a second output and the weights to combine it), or null.</summary>
+    public ClassActivationMapSpec? Cam { get; init; }
+
     /// <summary>What the device shows for a frame of the background class.</summary>
     public const string NothingName = "nothing";
 
@@ -147,6 +150,7 @@ public sealed record ModelManifest
         if (BackgroundLabel is not null && !Labels.Contains(BackgroundLabel))
             throw new InvalidDataException($"{source}: backgroundLabel '{BackgroundLabel}' is not one of the labels ({string.Join(", ", Labels)}).");
         OpenSet?.Validate(source);
+        Cam?.Validate(source, Labels.Length);
         if (ModelSha256.Length != 0 && (ModelSha256.Length != 64 || !ModelSha256.All(Uri.IsHexDigit)))
             throw new InvalidDataException($"{source}: modelSha256 must be 64 hex digits (the SHA-256 of the .onnx file).");
         if (Precision is not (Fp32 or Int8))

@@ -21,6 +21,8 @@ public sealed class OnnxClassifier : IDisposable
     private readonly float[] _input;
     private readonly float[] _output;
     private readonly float[] _probabilities;
+    private readonly float[] _features = [];
+    private readonly OrtValue? _featuresValue;
 
     private OnnxClassifier(string modelPath, byte[] model, ModelManifest manifest, ClassifierOptions options)
     {
@@ -53,6 +55,13 @@ public sealed class OnnxClassifier : IDisposable
             _binding = _session.CreateIoBinding();
             _binding.BindInput(manifest.InputName, _inputValue);
             _binding.BindOutput(manifest.OutputName, _outputValue);
+            if (manifest.Cam is ClassActivationMapSpec cam)
+            {
+                // Bound once like the logits: every inference fills the feature maps, which cost nothing more to keep.
+                _features = new float[cam.Channels * cam.Height * cam.Width];
+                _featuresValue = OrtValue.CreateTensorValueFromMemory(_features, [1, cam.Channels, cam.Height, cam.Width]);
+                _binding.BindOutput(cam.Output, _featuresValue);
+            }
         }
         catch
         {
@@ -69,6 +78,30 @@ public sealed class OnnxClassifier : IDisposable
 
     /// <summary>The probabilities of every class for the last classified frame, in label order.</summary>
     public ReadOnlySpan<float> Probabilities => _probabilities;
+
+    /// <summary>Whether the model has class activation maps (<see cref="ModelManifest.Cam"/>).</summary>
+    public bool HasClassActivationMaps => Manifest.Cam is not null;
+
+    /// <summary>
+    /// The class activation map of <paramref name="classIndex"/> for the last classified frame into
+    /// <paramref name="map"/> (height × width of the feature maps, row by row): Σₖ w[c,k]·Aₖ, not normalised.
+    /// </summary>
+    public void ClassActivationMap(int classIndex, Span<float> map)
+    {
+        ClassActivationMapSpec cam = Manifest.Cam ?? throw new InvalidOperationException("this model has no class activation maps; export it with --cam.");
+        int plane = cam.Height * cam.Width;
+        if (map.Length != plane) throw new ArgumentException($"the map holds {map.Length} values; the feature maps are {cam.Width}x{cam.Height}.", nameof(map));
+        ArgumentOutOfRangeException.ThrowIfNegative(classIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(classIndex, Manifest.Labels.Length);
+        map.Clear();
+        ReadOnlySpan<float> weights = cam.Weights.AsSpan(classIndex * cam.Channels, cam.Channels);
+        for (int k = 0; k < cam.Channels; k++)
+        {
+            float w = weights[k];
+            ReadOnlySpan<float> feature = _features.AsSpan(k * plane, plane);
+            for (int i = 0; i < plane; i++) map[i] += w * feature[i];
+        }
+    }
 
     /// <summary>
     /// Opens <paramref name="modelPath"/> with the manifest beside it (NAME.json), refusing a model whose manifest is
@@ -138,6 +171,9 @@ public sealed class OnnxClassifier : IDisposable
             throw new InvalidDataException($"{modelPath}: the manifest's outputName '{Manifest.OutputName}' is not an output of the model.");
         if (output.Dimensions[^1] != Manifest.Labels.Length)
             throw new InvalidDataException($"{modelPath}: the model has {output.Dimensions[^1]} outputs but the manifest's labels list {Manifest.Labels.Length} classes.");
+        if (Manifest.Cam is ClassActivationMapSpec cam && (!_session.OutputMetadata.TryGetValue(cam.Output, out NodeMetadata? features)
+                || features.Dimensions.Length != 4 || features.Dimensions[1] != cam.Channels || features.Dimensions[2] != cam.Height || features.Dimensions[3] != cam.Width))
+            throw new InvalidDataException($"{modelPath}: the manifest's cam describes an output '{cam.Output}' of {cam.Channels}x{cam.Height}x{cam.Width} feature maps that the model does not have; the manifest belongs to another model.");
     }
 
     /// <summary>Releases the session, the bound buffers and the preprocessor's scratch images.</summary>
@@ -146,6 +182,7 @@ public sealed class OnnxClassifier : IDisposable
         _binding.Dispose();
         _inputValue.Dispose();
         _outputValue.Dispose();
+        _featuresValue?.Dispose();
         _runOptions.Dispose();
         _session.Dispose();
         _preprocessor?.Dispose();

@@ -240,7 +240,16 @@ public sealed partial class FrameLoop : IDisposable
             _snapshotRequest = null;
         }
         Rect region = _region.RectangleFor(frame.Cols, frame.Rows);
-        request.Promise.TrySetResult(new FrameSnapshot(frame, region, _classifier.Manifest.Describe(top), top.Probability, number, time, request.Requesters));
+        // A model exported with --cam gives the top class's activation map with every snapshot (a copy, as the frame is).
+        float[]? cam = null;
+        ClassActivationMapSpec? maps = _classifier.Manifest.Cam;
+        if (maps is not null)
+        {
+            cam = new float[maps.Height * maps.Width];
+            _classifier.ClassActivationMap(top.ClassIndex, cam);
+        }
+        request.Promise.TrySetResult(new FrameSnapshot(frame, region, _classifier.Manifest.Describe(top), top.Probability, number, time, request.Requesters,
+            cam, maps?.Width ?? 0, maps?.Height ?? 0));
     }
 
     private void SignalReady(Classification top)

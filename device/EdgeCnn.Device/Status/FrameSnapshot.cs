@@ -13,14 +13,31 @@ public sealed class FrameSnapshot : IDisposable
     private readonly Lock _gate = new();
     private Mat? _frame;
     private byte[]? _jpeg;
+    private byte[]? _camJpeg;
+    private readonly float[]? _cam;
+    private readonly int _camWidth, _camHeight;
     private int _owners;
 
     /// <summary>
     /// Copies <paramref name="frame"/> (the loop's buffer is overwritten by the next frame) for <paramref name="owners"/>
     /// owners, each of which disposes it once.
     /// </summary>
-    public FrameSnapshot(Mat frame, Rect region, string label, float probability, long number, DateTimeOffset time, int owners = 1)
+    /// <param name="frame">The loop's frame buffer.</param>
+    /// <param name="region">The part the model saw.</param>
+    /// <param name="label">The top class as the device names it.</param>
+    /// <param name="probability">Its probability.</param>
+    /// <param name="number">The frame number.</param>
+    /// <param name="time">The frame's time.</param>
+    /// <param name="owners">How many requesters share it.</param>
+    /// <param name="cam">The top class's activation map over the region (camWidth × camHeight), or null.</param>
+    /// <param name="camWidth">The map's width.</param>
+    /// <param name="camHeight">The map's height.</param>
+    public FrameSnapshot(Mat frame, Rect region, string label, float probability, long number, DateTimeOffset time, int owners = 1,
+        float[]? cam = null, int camWidth = 0, int camHeight = 0)
     {
+        _cam = cam;
+        _camWidth = camWidth;
+        _camHeight = camHeight;
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentOutOfRangeException.ThrowIfLessThan(owners, 1);
         _owners = owners;
@@ -47,17 +64,23 @@ public sealed class FrameSnapshot : IDisposable
     /// <summary>When the frame was captured.</summary>
     public DateTimeOffset Time { get; }
 
+    /// <summary>Whether the snapshot carries a class activation map (the model was exported with --cam).</summary>
+    public bool HasClassActivationMap => _cam is not null;
+
     /// <summary>
-    /// The frame as a JPEG, with the region outlined and the top class and probability written on it. Encoded once;
-    /// the pixels are released afterwards.
+    /// The frame as a JPEG, with the region outlined and the top class and probability written on it; with
+    /// <paramref name="withCam"/> and a map, the top class's activation map is laid over the region (red: most
+    /// evidence). Each kind is encoded once.
     /// </summary>
-    public byte[] EncodeJpeg()
+    public byte[] EncodeJpeg(bool withCam = false)
     {
+        withCam &= _cam is not null;
         lock (_gate)
         {
-            if (_jpeg is not null) return _jpeg;
+            if ((withCam ? _camJpeg : _jpeg) is byte[] done) return done;
             ObjectDisposedException.ThrowIf(_frame is null, this);
             using Mat bgr = ToBgr(_frame);
+            if (withCam) OverlayCam(bgr);
             Cv2.Rectangle(bgr, Region, Scalar.LimeGreen, 2);
             string caption = string.Create(CultureInfo.InvariantCulture, $"{Label} {Probability:P1}  #{Number}");
             double scale = Math.Max(0.4, bgr.Cols / 640.0 * 0.7);
@@ -66,12 +89,28 @@ public sealed class FrameSnapshot : IDisposable
             // A dark band under the caption keeps it readable on any picture.
             Cv2.Rectangle(bgr, new Rect(0, 0, Math.Min(bgr.Cols, text.Width + 16), Math.Min(bgr.Rows, text.Height + baseline + 12)), Scalar.Black, -1);
             Cv2.PutText(bgr, caption, origin, HersheyFonts.HersheySimplex, scale, Scalar.White, 1, LineTypes.AntiAlias);
-            _jpeg = bgr.ImEncode(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, 85));
-            // The other owners get the same JPEG; the pixels are no longer needed.
-            _frame.Dispose();
-            _frame = null;
-            return _jpeg;
+            byte[] jpeg = bgr.ImEncode(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, 85));
+            if (withCam) _camJpeg = jpeg;
+            else _jpeg = jpeg;
+            return jpeg;
         }
+    }
+
+    // The map, cut at 0 and scaled by its largest value, stretched over the region and blended in as a heat map.
+    private void OverlayCam(Mat bgr)
+    {
+        Rect region = Region & new Rect(0, 0, bgr.Cols, bgr.Rows);
+        if (region.Width < 1 || region.Height < 1) return;
+        float[] cam = _cam!;
+        float top = Math.Max(1e-12f, cam.Max());
+        using var map = new Mat(_camHeight, _camWidth, MatType.CV_8UC1);
+        for (int i = 0; i < cam.Length; i++) map.Set(i / _camWidth, i % _camWidth, (byte)Math.Clamp(255 * cam[i] / top, 0, 255));
+        using var stretched = new Mat();
+        Cv2.Resize(map, stretched, region.Size, 0, 0, InterpolationFlags.Linear);
+        using var heat = new Mat();
+        Cv2.ApplyColorMap(stretched, heat, ColormapTypes.Jet);
+        using var area = new Mat(bgr, region);
+        Cv2.AddWeighted(area, 0.55, heat, 0.45, 0, area);
     }
 
     private static Mat ToBgr(Mat frame)

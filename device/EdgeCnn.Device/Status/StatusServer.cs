@@ -231,11 +231,15 @@ public sealed partial class StatusServer(
     private IResult Status() =>
         Results.Text(DeviceStatusReport.ToJson(service, statistics, Health(), model.Value.FullPath, clock.GetUtcNow()), "application/json; charset=utf-8");
 
-    private async Task<IResult> Snapshot(CancellationToken aborted)
+    private async Task<IResult> Snapshot(HttpRequest request, CancellationToken aborted)
     {
+        bool cam = request.Query["cam"] == "1";
+        if (cam && service.Manifest?.Cam is null)
+            return Results.Text("this model has no class activation maps: export it with 'edgecnn-train export RUN --cam' (nets ending in global average pooling and one dense layer).\n",
+                "text/plain; charset=utf-8", statusCode: 400);
         using FrameSnapshot? snapshot = await NextFrameAsync(aborted).ConfigureAwait(false);
         return snapshot is not null
-            ? Results.File(snapshot.EncodeJpeg(), "image/jpeg")
+            ? Results.File(snapshot.EncodeJpeg(cam), "image/jpeg")
             : Results.Text($"no frame was classified within {options.Value.SnapshotTimeout.TotalSeconds:0.#} s: {Health().Reason}\n", "text/plain; charset=utf-8", statusCode: 503);
     }
 

@@ -43,6 +43,49 @@ public sealed class StatusEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task A_snapshot_with_cam_1_lays_the_class_activation_map_over_the_region_when_the_model_has_one()
+    {
+        string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);
+        object source = new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } };
+        object http = new { Enabled = true, Urls = "http://127.0.0.1:0" };
+
+        // The shapes model (convolutions, then dense layers) has no maps: asking for them is a clear 400.
+        (IHost host, HttpClient client) = await Start(Config(source, http));
+        using (host)
+        using (client)
+        {
+            HttpResponseMessage refused = await client.GetAsync("/snapshot.jpg?cam=1");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("--cam", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            await host.StopAsync();
+        }
+
+        string camModel = _folder["resnet8-cam.onnx"];
+        ShapesModel.WriteUntrained(camModel, architecture: "resnet8", cam: true);
+        string config = DeviceConfigFile.Write(_folder["cam.json"], new
+        {
+            Model = new { Path = camModel, IntraOpThreads = 1, HotReload = false }, Source = source, Gpio = new { Driver = "simulated" },
+            Outputs = new[] { new { Name = "led", Type = "Led", Pin = 17 } }, Rules = Array.Empty<object>(), Http = http,
+        });
+        (host, client) = await Start(config);
+        using (host)
+        using (client)
+        {
+            using Mat plain = Cv2.ImDecode(await client.GetByteArrayAsync("/snapshot.jpg"), ImreadModes.Color);
+            using Mat withCam = Cv2.ImDecode(await client.GetByteArrayAsync("/snapshot.jpg?cam=1"), ImreadModes.Color);
+            Assert.Equal(plain.Size(), withCam.Size());
+            // The heat map colours the region (the right half); outside it the two pictures are the same clip frame.
+            using Mat plainRegion = new(plain, new Rect(plain.Cols / 2 + 4, 40, plain.Cols / 2 - 8, plain.Rows - 44));
+            using Mat camRegion = new(withCam, new Rect(plain.Cols / 2 + 4, 40, plain.Cols / 2 - 8, plain.Rows - 44));
+            using var difference = new Mat();
+            Cv2.Absdiff(plainRegion, camRegion, difference);
+            double change = Cv2.Mean(difference).Val0 + Cv2.Mean(difference).Val1 + Cv2.Mean(difference).Val2;
+            Assert.True(change > 30, $"the region changed by only {change:F1} levels summed over the channels");
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task Health_status_snapshot_and_metrics_describe_what_the_loop_sees()
     {
         string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);

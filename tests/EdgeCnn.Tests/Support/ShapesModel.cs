@@ -22,9 +22,13 @@ internal static class ShapesModel
     /// Writes a second model for the same classes, untrained (random weights, seeded): it classifies differently
     /// and with little confidence, which is what a model swap should make visible.
     /// </summary>
-    public static void WriteUntrained(string modelPath, int seed = 3)
+    /// <param name="modelPath">Where the model goes (its manifest beside it).</param>
+    /// <param name="seed">The weights' seed.</param>
+    /// <param name="architecture">A preset.</param>
+    /// <param name="cam">Export its class activation maps too (a preset that ends in global average pooling).</param>
+    public static void WriteUntrained(string modelPath, int seed = 3, string architecture = "lenet5", bool cam = false)
     {
-        Assert.True(Presets.TryGet("lenet5", out ArchitectureSpec? spec));
+        Assert.True(Presets.TryGet(architecture, out ArchitectureSpec? spec));
         NetworkPlan plan = NetworkPlan.Create(spec, new InputShape(1, 28, 28), ShapesDataset.Classes.Length);
         TorchSharp.torch.manual_seed(seed);
         using TorchSharp.Modules.Sequential model = NetworkBuilder.Build(plan);
@@ -35,7 +39,7 @@ internal static class ShapesModel
         };
         var random = new Random(2);
         float[] batch = [.. Enumerable.Range(0, 4 * 784).Select(_ => (float)random.NextDouble())];
-        EdgeCnn.Trainer.Onnx.ModelExport.Write(plan, model, record, batch, 4, "random inputs", modelPath, EdgeCnn.Vision.OutputKind.Logits);
+        EdgeCnn.Trainer.Onnx.ModelExport.Write(plan, model, record, batch, 4, "random inputs", modelPath, EdgeCnn.Vision.OutputKind.Logits, cam);
     }
 
     private static string Train()

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Data;
+using EdgeCnn.Trainer.Inspection;
 using EdgeCnn.Trainer.Onnx;
 using EdgeCnn.Trainer.Quantization;
 using EdgeCnn.Trainer.Training;
@@ -145,6 +146,58 @@ public sealed class ExportTests : IDisposable
             string path = _folder[$"{architecture}-int8.onnx"];
             File.WriteAllBytes(path, int8);
             AssertOnnxCheckerAccepts(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("resnet8")]
+    [InlineData("allconv")]
+    [InlineData("mobilenet-tiny")]
+    public void The_device_draws_the_same_class_activation_maps_as_the_trainer(string architecture)
+    {
+        (NetworkPlan plan, Sequential model) = Build(architecture);
+        using (model)
+        {
+            string[] classes = [.. Enumerable.Range(0, 7).Select(i => $"c{i}")];
+            var record = new RunRecord
+            {
+                Architecture = plan.Architecture, Input = plan.Input, Classes = classes,
+                Preprocessing = PreprocessingSpec.Unit(plan.Input.Width, plan.Input.Height, plan.Input.Channels),
+            };
+            float[] batch = RandomBatch(plan.Input, 4, seed: 8);
+            string path = _folder[$"{architecture}-cam.onnx"];
+            ModelExport.Write(plan, model, record, batch, 4, "random inputs", path, OutputKind.Logits, cam: true);
+
+            using OnnxClassifier classifier = OnnxClassifier.Open(path);
+            Assert.True(classifier.HasClassActivationMaps);
+            ClassActivationMapSpec spec = classifier.Manifest.Cam!;
+            int length = plan.Input.Channels * plan.Input.Height * plan.Input.Width;
+            var map = new float[spec.Height * spec.Width];
+            for (int image = 0; image < 4; image++)
+            {
+                float[] input = batch.AsSpan(image * length, length).ToArray();
+                Classification top = classifier.ClassifyPrepared(input);
+                using var x = torch.tensor(input, [1, plan.Input.Channels, plan.Input.Height, plan.Input.Width]);
+                foreach (int c in new[] { top.ClassIndex, (top.ClassIndex + 1) % classes.Length })
+                {
+                    classifier.ClassActivationMap(c, map);
+                    float[] expected = ClassActivationMap.Compute(model, plan, x, c);
+                    double largest = expected.Zip(map, (e, a) => Math.Abs(e - a)).Max();
+                    Assert.True(largest <= 1e-3, $"{architecture}, image {image}, class {c}: device and trainer maps differ by {largest:G3}");
+                }
+            }
+            AssertOnnxCheckerAccepts(path);
+        }
+    }
+
+    [Fact]
+    public void A_network_without_global_average_pooling_has_no_class_activation_maps()
+    {
+        (NetworkPlan plan, Sequential model) = Build("lenet5");
+        using (model)
+        {
+            var error = Assert.Throws<InvalidDataException>(() => ClassActivationMap.Spec(model, plan));
+            Assert.Contains("global average pooling", error.Message);
         }
     }
 

@@ -16,25 +16,27 @@ internal static class ModelExport
     /// <summary>
     /// Exports a checkpoint of <paramref name="runFolder"/>: <c>best</c>, <c>last</c>, or the path of a checkpoint file.
     /// </summary>
-    public static Result FromRun(string runFolder, string modelPath, OutputKind output, string checkpoint = "best", Action<string>? log = null)
+    public static Result FromRun(string runFolder, string modelPath, OutputKind output, string checkpoint = "best", Action<string>? log = null, bool cam = false)
     {
         RunRecord record = RunRecord.Load(runFolder);
         NetworkPlan plan = NetworkPlan.Create(record.Architecture, record.Input, record.Classes.Length);
         using Sequential model = NetworkBuilder.Build(plan);
         Checkpoint.Load(model, checkpoint is "best" or "last" ? RunFolder.ResolveWeights(runFolder, checkpoint) : checkpoint, plan);
         (float[] batch, int count, string source) = VerificationBatch(record, log);
-        return Write(plan, model, record, batch, count, source, modelPath, output);
+        return Write(plan, model, record, batch, count, source, modelPath, output, cam);
     }
 
     /// <summary>
     /// Exports, verifies against ONNX Runtime on <paramref name="batch"/>, and only then writes the model and manifest.
     /// </summary>
+    /// <param name="cam">Also output the last feature maps, with the weights in the manifest, for class activation maps.</param>
     public static Result Write(NetworkPlan plan, nn.Module<Tensor, Tensor> model, RunRecord record, float[] batch, int count, string source,
-        string modelPath, OutputKind output)
+        string modelPath, OutputKind output, bool cam = false)
     {
         if (!modelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"-o {modelPath}: the model file name must end in .onnx (the manifest is written beside it as .json).");
-        byte[] onnx = OnnxExporter.Export(plan, model, record.Classes, output);
+        ClassActivationMapSpec? maps = cam ? Inspection.ClassActivationMap.Spec(model, plan) : null;
+        byte[] onnx = OnnxExporter.Export(plan, model, record.Classes, output, cam: maps);
         ExportVerifier.Comparison comparison = ExportVerifier.Compare(onnx, model, plan.Input, output, batch, count);
         if (!comparison.Passed)
             throw new InvalidDataException(
@@ -61,6 +63,7 @@ internal static class ModelExport
             TrainerVersion = TrainerInfo.Version,
             BackgroundLabel = record.BackgroundClass,
             OpenSet = record.OpenSet,
+            Cam = maps,
         };
         manifest.Validate(manifestPath);
         WriteAtomically(modelPath, onnx);

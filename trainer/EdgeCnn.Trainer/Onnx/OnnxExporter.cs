@@ -19,8 +19,12 @@ internal static class OnnxExporter
     private const long IrVersion = 7; // the IR that opset 13 belongs to
     private const double BatchNormEpsilon = 1e-5; // TorchSharp's BatchNorm default, used by every preset and file
 
+    /// <param name="cam">
+    /// Also output the feature maps that the final global average pooling reads, under this name, for class
+    /// activation maps on the device (see <see cref="Inspection.ClassActivationMap"/>); null for none.
+    /// </param>
     public static byte[] Export(NetworkPlan plan, nn.Module model, IReadOnlyList<string> classes, OutputKind output,
-        string inputName = "input", string outputName = "output")
+        string inputName = "input", string outputName = "output", ClassActivationMapSpec? cam = null)
     {
         Dictionary<string, float[]> weights = ReadWeights(model);
         var graph = new G();
@@ -28,7 +32,17 @@ internal static class OnnxExporter
         graph.Node(output == OutputKind.Probabilities ? "Softmax" : "Identity", "head", [current],
             output == OutputKind.Probabilities ? [G.Int("axis", 1)] : []);
         graph.Nodes[^1].Output[0] = outputName;
-        return Model(plan, classes, output, graph, inputName, outputName);
+        if (cam is not null)
+        {
+            string pooled = graph.Nodes.Last(n => n.OpType == "GlobalAveragePool").Input[0];
+            graph.Node("Identity", "cam", [pooled]);
+            graph.Nodes[^1].Output[0] = cam.Output;
+        }
+        byte[] bytes = Model(plan, classes, output, graph, inputName, outputName);
+        if (cam is null) return bytes;
+        ModelProto withMaps = ModelProto.Parser.ParseFrom(bytes);
+        withMaps.Graph.Output.Add(Value(cam.Output, cam.Channels, cam.Height, cam.Width));
+        return withMaps.ToByteArray();
     }
 
     // The nodes of a list of layers (the network, or one path of a branches block) from input; returns the last output.
