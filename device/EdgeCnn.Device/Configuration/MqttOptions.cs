@@ -58,6 +58,12 @@ public sealed partial class MqttOptions
     /// <summary>Publish Home Assistant MQTT discovery configs: a binary sensor per rule, a sensor for the top class.</summary>
     public bool HomeAssistantDiscovery { get; set; }
 
+    /// <summary>
+    /// Publish each event snapshot's JPEG (see the <c>Events</c> section; it needs snapshots on), retained, to
+    /// PREFIX/snapshot; with discovery, Home Assistant shows it as a camera, "Last event".
+    /// </summary>
+    public bool EventSnapshots { get; set; }
+
     /// <summary>Home Assistant's discovery prefix.</summary>
     public string DiscoveryPrefix { get; set; } = "homeassistant";
 

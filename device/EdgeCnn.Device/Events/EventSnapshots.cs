@@ -29,6 +29,7 @@ public sealed partial class EventSnapshots : IHostedService, IAsyncDisposable
     private readonly Channel<(FrameSnapshot Frame, EventSnapshot Event)> _queue =
         Channel.CreateBounded<(FrameSnapshot, EventSnapshot)>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
     private Task _writer = Task.CompletedTask;
+    private Channel<(EventSnapshot Info, byte[] Jpeg)>? _encoded;
     private string? _directory;
     private long _written, _failed, _dropped;
 
@@ -95,6 +96,8 @@ public sealed partial class EventSnapshots : IHostedService, IAsyncDisposable
                 try
                 {
                     byte[] jpeg = frame.EncodeJpeg();
+                    // The encoded picture goes to MQTT whether or not the disk takes it.
+                    _encoded?.Writer.TryWrite((info with { Bytes = jpeg.Length }, jpeg));
                     string folder = Directory!;
                     WriteAtomically(Path.Combine(folder, info.Id + ".jpg"), jpeg);
                     WriteAtomically(Path.Combine(folder, info.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(info with { Bytes = jpeg.Length }, Json));
@@ -142,6 +145,16 @@ public sealed partial class EventSnapshots : IHostedService, IAsyncDisposable
             removed++;
         }
         if (removed > 0) LogPruned(removed, files.Count, bytes / (1024.0 * 1024.0));
+    }
+
+    /// <summary>
+    /// Each snapshot's JPEG as soon as it is encoded, for one reader (the MQTT publisher); a reader that falls behind
+    /// loses the older ones. Call before the service starts.
+    /// </summary>
+    public ChannelReader<(EventSnapshot Info, byte[] Jpeg)> Encoded()
+    {
+        _encoded ??= Channel.CreateBounded<(EventSnapshot, byte[])>(new BoundedChannelOptions(2) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        return _encoded.Reader;
     }
 
     /// <summary>The newest snapshots first, at most <paramref name="limit"/>; unreadable entries are skipped.</summary>

@@ -5,8 +5,8 @@ using EdgeCnn.Vision;
 namespace EdgeCnn.Device.Mqtt;
 
 /// <summary>
-/// Home Assistant MQTT discovery: one binary sensor per rule (on while the rule is active) and one sensor for the
-/// top class, grouped under one device, all going unavailable with the device's availability topic.
+/// Home Assistant MQTT discovery: one binary sensor per rule (on while the rule is active), one sensor for the
+/// top class and, with event snapshots on MQTT, a camera showing the last event, grouped under one device, all going unavailable with the device's availability topic.
 /// </summary>
 public static class HomeAssistantDiscovery
 {
@@ -35,6 +35,19 @@ public static class HomeAssistantDiscovery
                 ["state_topic"] = topics.RuleState(rule.Name),
                 ["payload_on"] = "ON",
                 ["payload_off"] = "OFF",
+                ["availability_topic"] = topics.Availability,
+                ["payload_available"] = "online",
+                ["payload_not_available"] = "offline",
+                ["device"] = device,
+            }));
+        }
+        if (options.EventSnapshots)
+        {
+            yield return (topics.Discovery("camera", "last_event"), JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["name"] = "Last event",
+                ["unique_id"] = $"edgecnn_{deviceId}_last_event",
+                ["topic"] = topics.Snapshot,
                 ["availability_topic"] = topics.Availability,
                 ["payload_available"] = "online",
                 ["payload_not_available"] = "offline",

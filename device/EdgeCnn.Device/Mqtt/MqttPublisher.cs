@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using System.Globalization;
 using System.Text.Json;
 using EdgeCnn.Device.Configuration;
@@ -27,12 +28,14 @@ public sealed partial class MqttPublisher(
     IDeviceState service,
     MqttCounters counters,
     FrameStatistics statistics,
+    EventSnapshots snapshots,
     TimeProvider clock,
     ILogger<MqttPublisher> logger) : BackgroundService
 {
     private static readonly TimeSpan FlushOnStop = TimeSpan.FromSeconds(3);
     private readonly ILogger _logger = logger;
     private RuleEventBus.Subscription? _events;
+    private ChannelReader<(EventSnapshot Info, byte[] Jpeg)>? _snapshots;
     private MqttTopics? _topics;
     private readonly RetainedRuleStates _ruleStates = new();
     private long _droppedLogged;
@@ -47,6 +50,7 @@ public sealed partial class MqttPublisher(
         // Subscribed before the frame loop starts (hosted services start in order), so no event is missed.
         _events = bus.Subscribe("mqtt", mqtt.QueueCapacity);
         counters.Track(_events);
+        if (mqtt.EventSnapshots) _snapshots = snapshots.Encoded();
         _topics = new MqttTopics(mqtt);
         return base.StartAsync(cancellationToken);
     }
@@ -95,6 +99,11 @@ public sealed partial class MqttPublisher(
                     await PublishRuleStateAsync(client, message, CancellationToken.None).ConfigureAwait(false);
                     continue;
                 }
+                if (_snapshots is not null && _snapshots.TryRead(out (EventSnapshot Info, byte[] Jpeg) shot))
+                {
+                    await PublishAsync(client, _topics!.Snapshot, shot.Jpeg, retain: true, CancellationToken.None).ConfigureAwait(false);
+                    continue;
+                }
                 if (clock.GetUtcNow() >= nextState)
                 {
                     await PublishStateAsync(client, CancellationToken.None).ConfigureAwait(false);
@@ -107,7 +116,17 @@ public sealed partial class MqttPublisher(
                 wait.CancelAfter(untilState > TimeSpan.Zero ? untilState : TimeSpan.Zero);
                 try
                 {
-                    if (!await _events!.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false)) break; // the loop has stopped
+                    Task<bool> nextEvent = _events!.Reader.WaitToReadAsync(wait.Token).AsTask();
+                    if (_snapshots is not null)
+                    {
+                        // A snapshot comes a moment after its trigger event: wake for either.
+                        Task<bool> nextSnapshot = _snapshots.WaitToReadAsync(wait.Token).AsTask();
+                        await Task.WhenAny(nextEvent, nextSnapshot).ConfigureAwait(false);
+                        await wait.CancelAsync().ConfigureAwait(false); // ends the other wait
+                        if (nextEvent.IsCompletedSuccessfully && !nextEvent.Result) break; // the loop has stopped
+                        continue;
+                    }
+                    if (!await nextEvent.ConfigureAwait(false)) break; // the loop has stopped
                 }
                 catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -216,7 +235,10 @@ public sealed partial class MqttPublisher(
         });
     }
 
-    private static Task PublishAsync(IMqttClient client, string topic, string payload, bool retain, CancellationToken cancellationToken)
+    private static Task PublishAsync(IMqttClient client, string topic, string payload, bool retain, CancellationToken cancellationToken) =>
+        PublishAsync(client, topic, System.Text.Encoding.UTF8.GetBytes(payload), retain, cancellationToken);
+
+    private static Task PublishAsync(IMqttClient client, string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
     {
         MqttApplicationMessage message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
@@ -255,6 +277,9 @@ public sealed partial class MqttPublisher(
                     await PublishEventAsync(client, message, flush.Token).ConfigureAwait(false);
                     await PublishRuleStateAsync(client, message, flush.Token).ConfigureAwait(false);
                 }
+                // The snapshots service stops before this one, so the last triggers' pictures are all queued by now.
+                while (_snapshots is not null && _snapshots.TryRead(out (EventSnapshot Info, byte[] Jpeg) shot))
+                    await PublishAsync(client, _topics!.Snapshot, shot.Jpeg, retain: true, flush.Token).ConfigureAwait(false);
                 await PublishAsync(client, _topics!.State, StatePayload(), retain: true, flush.Token).ConfigureAwait(false);
                 // The outputs are off once the service stops, whatever the rules last said.
                 for (int i = 0; i < _ruleStates.Count; i++) await PublishRuleStateAsync(client, i, "OFF", flush.Token).ConfigureAwait(false);

@@ -17,6 +17,9 @@ public sealed partial class MqttTopics(MqttOptions options)
     /// <summary>The periodic state message (top class, probability, frame rate), retained.</summary>
     public string State => $"{_prefix}/state";
 
+    /// <summary>The latest event snapshot (JPEG), retained.</summary>
+    public string Snapshot => $"{_prefix}/snapshot";
+
     /// <summary><c>ON</c> while the rule is active, <c>OFF</c> otherwise; retained, so a new subscriber knows at once.</summary>
     public string RuleState(string rule) => $"{_prefix}/rules/{TopicLevel(rule)}/state";
 

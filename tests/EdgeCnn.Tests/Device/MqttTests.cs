@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using OpenCvSharp;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
@@ -88,6 +90,47 @@ public sealed class MqttTests : IDisposable
 
         Assert.Contains(log.Entries, e => e.Message.StartsWith($"MQTT connected to 127.0.0.1:{broker.Port} as edgecnn-test-pi", StringComparison.Ordinal));
         Assert.DoesNotContain(log.Entries, e => e.Message.Contains(MosquittoBroker.Password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Event_snapshots_go_to_their_topic_as_jpeg_and_home_assistant_gets_a_camera_for_them()
+    {
+        using var broker = new MosquittoBroker(_folder["broker"]);
+        await using MqttSubscriber subscriber = await MqttSubscriber.Connect(broker.Port);
+        string clip = ShapesClip.Write(_folder["clip.avi"], [(0, 24), (1, 24)]);
+        string config = Config(new { Type = "file", Path = clip, Realtime = false, StopAtEnd = true, Region = new { X = 0.5, Width = 0.5 } }, broker.Port, new
+        {
+            Enabled = true, Host = "127.0.0.1", Port = broker.Port, Username = MosquittoBroker.User, Password = MosquittoBroker.Password,
+            DeviceId = "test-pi", HomeAssistantDiscovery = true, EventSnapshots = true,
+        });
+        using (IHost host = DeviceHost.Build(config, builder =>
+               {
+                   builder.Logging.AddProvider(new CapturingLoggerProvider());
+                   builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Events:Directory"] = _folder["events"] });
+               }, systemFile: null))
+        {
+            await host.StartAsync();
+            await host.WaitForShutdownAsync(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
+        }
+        Assert.True(subscriber.WaitFor($"{Prefix}/availability", p => p == "offline", TimeSpan.FromSeconds(10)), Dump(subscriber));
+
+        // Both triggers' pictures, each a whole JPEG of the frame, the last one retained.
+        MqttSubscriber.Message[] shots = [.. subscriber.Messages.Where(m => m.Topic == $"{Prefix}/snapshot")];
+        Assert.True(shots.Length == 2, $"{shots.Length} snapshots; events dir: {string.Join(", ", Directory.GetFiles(_folder["events"]).Select(Path.GetFileName))}; {Dump(subscriber)}");
+        foreach (MqttSubscriber.Message shot in shots)
+        {
+            using Mat picture = Cv2.ImDecode(shot.Bytes, ImreadModes.Color);
+            Assert.False(picture.Empty());
+        }
+        // The event messages name the snapshots the device kept under the same ids.
+        string[] ids = [.. subscriber.Payloads($"{Prefix}/events").Select(e => JsonDocument.Parse(e).RootElement)
+            .Where(e => e.GetProperty("event").GetString() == "trigger").Select(e => e.GetProperty("id").GetString()!)];
+        Assert.Equal(2, ids.Length);
+        Assert.All(ids, id => Assert.True(File.Exists(Path.Combine(_folder["events"], id + ".jpg")), id));
+        JsonElement camera = JsonDocument.Parse(Assert.Single(subscriber.Payloads("homeassistant/camera/test-pi/last_event/config"))).RootElement;
+        Assert.Equal($"{Prefix}/snapshot", camera.GetProperty("topic").GetString());
+        await using MqttSubscriber late = await MqttSubscriber.Connect(broker.Port);
+        Assert.True(late.WaitFor($"{Prefix}/snapshot", _ => true, TimeSpan.FromSeconds(10)), "the last snapshot is retained");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using MQTTnet;
 
@@ -8,7 +9,7 @@ internal sealed class MqttSubscriber : IAsyncDisposable
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
 
-    public sealed record Message(string Topic, string Payload, bool Retained);
+    public sealed record Message(string Topic, string Payload, bool Retained, byte[] Bytes);
 
     public ConcurrentQueue<Message> Messages { get; } = new();
 
@@ -17,7 +18,8 @@ internal sealed class MqttSubscriber : IAsyncDisposable
         var subscriber = new MqttSubscriber();
         subscriber._client.ApplicationMessageReceivedAsync += e =>
         {
-            subscriber.Messages.Enqueue(new Message(e.ApplicationMessage.Topic, e.ApplicationMessage.ConvertPayloadToString(), e.ApplicationMessage.Retain));
+            subscriber.Messages.Enqueue(new Message(e.ApplicationMessage.Topic, e.ApplicationMessage.ConvertPayloadToString(), e.ApplicationMessage.Retain,
+                e.ApplicationMessage.Payload.ToArray()));
             return Task.CompletedTask;
         };
         await subscriber._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port)

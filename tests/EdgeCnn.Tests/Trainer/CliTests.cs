@@ -65,7 +65,7 @@ public class CliTests
             (int code, string output, string error) = Run(args);
             Assert.Equal(2, code);
             Assert.Equal("", output);
-            Assert.StartsWith("error: 'prune' is not a command; the commands are train, evaluate, export, quantize, summary, clip", error);
+            Assert.StartsWith("error: 'prune' is not a command; the commands are train, evaluate, export, quantize, inspect, summary, clip", error);
         }
         Assert.Equal(0, Run("summary", "--help").Code);
     }
