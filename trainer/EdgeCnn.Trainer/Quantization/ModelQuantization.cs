@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using EdgeCnn.Trainer.Data;
 using EdgeCnn.Trainer.Training;
@@ -26,13 +25,7 @@ internal static class ModelQuantization
         public double DropPoints => 100 * (Fp32 - Int8);
     }
 
-    /// <summary>Per-image latency p50 of both models here, measured alternately in one process (ONNX Runtime, 1 thread).</summary>
-    public sealed record Latency(double Fp32Milliseconds, double Int8Milliseconds)
-    {
-        public double Speedup => Fp32Milliseconds / Int8Milliseconds;
-    }
-
-    public sealed record Result(string ModelPath, string ManifestPath, IReadOnlyList<Accuracy> Accuracies, Latency Latency,
+    public sealed record Result(string ModelPath, string ManifestPath, IReadOnlyList<Accuracy> Accuracies, LatencyComparison.Latency Latency,
         long Fp32Bytes, long Int8Bytes, RuntimeGraph Kernels, IReadOnlyList<string> KeptFloat);
 
     /// <summary>The run a model came from: <paramref name="run"/> if given, else the model's own folder when it is a run folder.</summary>
@@ -99,7 +92,7 @@ internal static class ModelQuantization
         if (kernels.IntegerConvolutionCount != quantizedConvs)
             throw new InvalidDataException($"the int8 model was refused: ONNX Runtime runs {kernels.IntegerConvolutionCount} of its {quantizedConvs} quantized convolutions as integer kernels ({kernels.Summary}). Nothing was written.");
 
-        Latency latency = MeasureLatency(fp32Bytes, int8Bytes, tests[0].Set);
+        LatencyComparison.Latency latency = LatencyComparison.Measure(fp32Bytes, int8Bytes, tests[0].Set);
         string manifestPath = Path.ChangeExtension(request.OutputPath, ".json");
         Accuracy reported = accuracies.FirstOrDefault(a => a.Set == "clean test") ?? accuracies[0];
         var metrics = new Dictionary<string, double>
@@ -180,83 +173,6 @@ internal static class ModelQuantization
                 if (Classification.Top(scores.Slice(i * classes, classes)).ClassIndex == set.Labels[start + i]) correct++;
         }
         return set.Count == 0 ? 0 : correct / (double)set.Count;
-    }
-
-    /// <summary>
-    /// Both models on the same single images, alternating in rounds so that neither gets the warmer machine, with
-    /// the session options the device uses (one thread, no spinning, all optimizations).
-    /// </summary>
-    private static Latency MeasureLatency(byte[] fp32, byte[] int8, ImageSet images, int rounds = 5, int perRound = 300)
-    {
-        using var a = new TimedSession(fp32, images.Preprocessing);
-        using var b = new TimedSession(int8, images.Preprocessing);
-        a.Time(images, 50);
-        b.Time(images, 50);
-        var fp32Times = new List<double>();
-        var int8Times = new List<double>();
-        for (int r = 0; r < rounds; r++)
-        {
-            fp32Times.AddRange(a.Time(images, perRound));
-            int8Times.AddRange(b.Time(images, perRound));
-        }
-        return new Latency(Median(fp32Times), Median(int8Times));
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
-    }
-
-    /// <summary>One model bound once to its input and output buffers, run as the device runs it (IoBinding).</summary>
-    private sealed class TimedSession : IDisposable
-    {
-        private readonly SessionOptions _options = new()
-        {
-            IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        };
-        private readonly InferenceSession _session;
-        private readonly float[] _input;
-        private readonly OrtValue _inputValue, _outputValue;
-        private readonly OrtIoBinding _binding;
-        private readonly RunOptions _run = new();
-
-        public TimedSession(byte[] model, PreprocessingSpec p)
-        {
-            _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-            _session = new InferenceSession(model, _options);
-            _input = new float[p.TensorLength];
-            _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, p.Channels, p.Height, p.Width]);
-            int classes = (int)_session.OutputMetadata.Values.First().Dimensions[^1];
-            _outputValue = OrtValue.CreateTensorValueFromMemory(new float[classes], [1, classes]);
-            _binding = _session.CreateIoBinding();
-            _binding.BindInput(_session.InputMetadata.Keys.First(), _inputValue);
-            _binding.BindOutput(_session.OutputMetadata.Keys.First(), _outputValue);
-        }
-
-        public double[] Time(ImageSet images, int count)
-        {
-            var times = new double[count];
-            for (int i = 0; i < count; i++)
-            {
-                images.Image(i % images.Count).CopyTo(_input);
-                long start = Stopwatch.GetTimestamp();
-                _session.RunWithBinding(_run, _binding);
-                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            }
-            return times;
-        }
-
-        public void Dispose()
-        {
-            _binding.Dispose();
-            _inputValue.Dispose();
-            _outputValue.Dispose();
-            _run.Dispose();
-            _session.Dispose();
-            _options.Dispose();
-        }
     }
 
     // Which layers cost the accuracy: each quantizable layer kept in float alone, on the first test set.
