@@ -24,9 +24,11 @@ rows=()
 for preset in $presets; do
   run="runs/zoo/$preset"
   echo "== $preset: $epochs epoch(s) on Fashion-MNIST into $run"
+  rm -rf "$run" # the zoo's own folder: every row is a fresh run with this budget
+  mkdir -p runs/zoo
   scripts/edgecnn-train train --data fashion-mnist --arch "$preset" --epochs "$epochs" --batch-size 128 --threads 2 --seed 1 \
-    --val-split 0.05 --out "$run" | grep -E "^epoch|Best epoch|error" || true
-  [ -f "$run/model.onnx" ] || { echo "error: $preset did not finish (see above)." >&2; exit 1; }
+    --val-split 0.05 --out "$run" > "runs/zoo/$preset.log" 2>&1 || { cat "runs/zoo/$preset.log" >&2; echo "error: $preset did not train (above)." >&2; exit 1; }
+  grep -E "^epoch|Best epoch" "runs/zoo/$preset.log"
   latency="$(EDGECNN_Model__Path="$run/model.onnx" scripts/edgecnn-device bench --config models/clean-settings.json --frames 300 --warmup 30 \
     | awk '$1 == "inference" {print $2}')"
   rows+=("$(/usr/bin/python3 - "$run" "$latency" <<'PY'
