@@ -68,7 +68,6 @@ internal static class BenchCommand
         float[] dnnInput = new float[p.TensorLength];
         using Mat blob = Mat.FromPixelData([1, p.Channels, p.Height, p.Width], MatType.CV_32FC1, dnnInput);
         MotionGate? gate = motion.Enabled ? new MotionGate(motion.Threshold, p) : null;
-        Classification last = default;
         var inferredTimes = new List<long>(frames);
         int skipped = 0;
 
@@ -90,10 +89,8 @@ internal static class BenchCommand
             long a1 = GC.GetAllocatedBytesForCurrentThread();
             classifier.Prepare(region.Apply(frame));
             long t2 = Stopwatch.GetTimestamp();
-            bool still = gate is not null && gate.Unchanged(classifier.PreparedInput);
-            Classification top = still ? last : classifier.Infer();
-            if (!still) gate?.Remember(classifier.PreparedInput);
-            last = top;
+            bool still = false;
+            Classification top = gate is null ? classifier.Infer() : gate.Infer(classifier, out still);
             long t3 = Stopwatch.GetTimestamp();
             engine.Update(classifier.Probabilities, i, DateTimeOffset.UnixEpoch + TimeSpan.FromSeconds(i / 15.0), events);
             long t4 = Stopwatch.GetTimestamp();

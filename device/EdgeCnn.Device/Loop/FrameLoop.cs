@@ -43,7 +43,6 @@ public sealed partial class FrameLoop : IDisposable
     private readonly SystemdNotifier _notifier;
     private readonly EventSnapshots? _snapshots;
     private readonly MotionGate? _motion;
-    private Classification _lastTop;
     private readonly ILogger _logger;
     private readonly RuleEvent[] _events;
     private readonly Thread _thread;
@@ -173,19 +172,9 @@ public sealed partial class FrameLoop : IDisposable
         long t0 = Stopwatch.GetTimestamp();
         _classifier.Prepare(_region.Apply(frame));
         long t1 = Stopwatch.GetTimestamp();
-        Classification top;
-        if (_motion is not null && _motion.Unchanged(_classifier.PreparedInput))
-        {
-            // Nothing moved: the last result stands (its probabilities are still the classifier's).
-            top = _lastTop;
-            _statistics.RecordSkipped();
-        }
-        else
-        {
-            top = _classifier.Infer();
-            _motion?.Remember(_classifier.PreparedInput);
-            _lastTop = top;
-        }
+        bool skipped = false;
+        Classification top = _motion is null ? _classifier.Infer() : _motion.Infer(_classifier, out skipped);
+        if (skipped) _statistics.RecordSkipped(); // nothing moved: the last result stands
         long t2 = Stopwatch.GetTimestamp();
         int count = _engine.Update(_classifier.Probabilities, number, time, _events);
         for (int i = 0; i < count; i++)

@@ -15,6 +15,7 @@ public sealed class MotionGate
     private float[] _levelsPerUnit = [];
     private int _planeLength;
     private bool _remembered;
+    private Classification _last;
 
     /// <summary>A gate with <paramref name="threshold"/> in grey levels, for inputs prepared by <paramref name="spec"/>.</summary>
     public MotionGate(double threshold, PreprocessingSpec spec)
@@ -48,6 +49,20 @@ public sealed class MotionGate
             total += sum * _levelsPerUnit[c];
         }
         return total / input.Length < _threshold;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="classifier"/> on its prepared input unless that input is <see cref="Unchanged"/>, in which
+    /// case the last result stands (its probabilities are still the classifier's) and <paramref name="skipped"/> is true.
+    /// </summary>
+    public Classification Infer(OnnxClassifier classifier, out bool skipped)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        skipped = Unchanged(classifier.PreparedInput);
+        if (skipped) return _last;
+        _last = classifier.Infer();
+        Remember(classifier.PreparedInput);
+        return _last;
     }
 
     /// <summary>Keeps <paramref name="input"/>, just classified, as what later frames are compared with.</summary>

@@ -22,7 +22,7 @@ internal static class ClassActivationMap
         if (pool < 1) throw new InvalidDataException($"{plan.Architecture.Name} has no global average pooling, so it has no class activation maps (they need GAP + one dense layer, as resnet8, allconv and mobilenet-tiny have).");
         var after = layers.Skip(pool + 1).Where(l => l.Layer is not (FlattenLayer or DropoutLayer)).ToList();
         if (after.Count == 0 && layers[pool].Input.Channels == plan.Classes) return (pool, null);
-        if (after is [{ Layer: DenseLayer { Bias: var _ } } dense] && dense.Output.Channels == plan.Classes) return (pool, dense.Name);
+        if (after is [{ Layer: DenseLayer } dense] && dense.Output.Channels == plan.Classes) return (pool, dense.Name);
         throw new InvalidDataException($"{plan.Architecture.Name}: after its global average pooling come {string.Join(", ", after.Select(l => l.Name))}; class activation maps need exactly one dense layer there (or none, after a conv with one filter per class).");
     }
 
@@ -53,9 +53,7 @@ internal static class ClassActivationMap
         model.eval();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var children = model.named_children().ToList();
-        Tensor x = input;
-        for (int i = 0; i < pool; i++) x = ((nn.Module<Tensor, Tensor>)children[i].module).call(x);
+        Tensor x = LayerOutputs.Forward(model, input, 0, pool);
         using Tensor w = tensor(spec.Weights.AsSpan(classIndex * spec.Channels, spec.Channels).ToArray(), [spec.Channels, 1, 1]);
         return (x[0] * w).sum(dim: 0).contiguous().cpu().data<float>().ToArray();
     }

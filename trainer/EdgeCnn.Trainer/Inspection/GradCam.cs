@@ -17,17 +17,14 @@ internal static class GradCam
     {
         model.eval();
         using var scope = NewDisposeScope();
-        var children = model.named_children().ToList();
         int last = LastSpatialLayer(plan);
-        Tensor x = input;
-        Tensor? maps = null;
+        Tensor maps;
         using (var noGrad = no_grad())
         {
-            for (int i = 0; i <= last; i++) x = ((nn.Module<Tensor, Tensor>)children[i].module).call(x);
+            maps = LayerOutputs.Forward(model, input, 0, last + 1);
         }
-        maps = x.detach().requires_grad_(true);
-        x = maps;
-        for (int i = last + 1; i < children.Count; i++) x = ((nn.Module<Tensor, Tensor>)children[i].module).call(x);
+        maps = maps.detach().requires_grad_(true);
+        Tensor x = LayerOutputs.Forward(model, maps, last + 1, plan.Layers.Count);
         int predicted = (int)x.argmax(1).item<long>();
         int explained = classIndex ?? predicted;
         Tensor score = x[0, explained];

@@ -23,16 +23,16 @@ internal static class LayerOutputs
         using var scope = NewDisposeScope();
         var stages = new List<Stage>();
         Tensor x = input;
-        var children = model.named_children().ToList();
+        int count = plan.Layers.Count;
         string? open = null;
-        for (int i = 0; i < children.Count; i++)
+        for (int i = 0; i < count; i++)
         {
             LayerSpec layer = plan.Layers[i].Layer;
-            x = ((nn.Module<Tensor, Tensor>)children[i].module).call(x);
+            x = Forward(model, x, i, i + 1);
             if (layer is ConvLayer or ResidualLayer) open = plan.Layers[i].Name;
             bool pooling = layer is MaxPoolLayer or AvgPoolLayer;
             // A stage ends where the next layer is not its batch norm or activation.
-            bool stageEnds = pooling || (open is not null && (i + 1 == children.Count || plan.Layers[i + 1].Layer is not (BatchNormLayer or ReluLayer or TanhLayer or SigmoidLayer)));
+            bool stageEnds = pooling || (open is not null && (i + 1 == count || plan.Layers[i + 1].Layer is not (BatchNormLayer or ReluLayer or TanhLayer or SigmoidLayer)));
             if (x.dim() == 4 && stageEnds && x.shape[2] > 1)
             {
                 string name = pooling ? plan.Layers[i].Name : open == plan.Layers[i].Name ? open! : $"{open}..{plan.Layers[i].Name}";
@@ -41,6 +41,14 @@ internal static class LayerOutputs
             }
         }
         return stages;
+    }
+
+    /// <summary>Runs the children <paramref name="from"/> (inclusive) to <paramref name="until"/> (exclusive) on <paramref name="x"/>.</summary>
+    public static Tensor Forward(Sequential model, Tensor x, int from, int until)
+    {
+        var children = model.named_children().ToList();
+        for (int i = from; i < until; i++) x = ((nn.Module<Tensor, Tensor>)children[i].module).call(x);
+        return x;
     }
 
     /// <summary>The first convolution's weights (filters × input channels × k × k), or null for a network without one.</summary>
