@@ -99,10 +99,10 @@ public sealed partial class EventSnapshots : IHostedService, IAsyncDisposable
                     // The encoded picture goes to MQTT whether or not the disk takes it.
                     _encoded?.Writer.TryWrite((info with { Bytes = jpeg.Length }, jpeg));
                     string folder = Directory!;
+                    MakeRoom(folder, jpeg.Length);
                     WriteAtomically(Path.Combine(folder, info.Id + ".jpg"), jpeg);
                     WriteAtomically(Path.Combine(folder, info.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(info with { Bytes = jpeg.Length }, Json));
                     Interlocked.Increment(ref _written);
-                    Prune(folder);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenCVException)
                 {
@@ -128,20 +128,22 @@ public sealed partial class EventSnapshots : IHostedService, IAsyncDisposable
         }
     }
 
-    // Oldest first (ids start with the time) until both limits hold; a snapshot's JSON goes with it.
-    private void Prune(string folder)
+    // Before a snapshot is written, oldest first (ids start with the time) until both limits hold with the new one
+    // counted in, so the folder and /events never hold more than the limits, not even for a moment. A snapshot's JSON
+    // goes with it.
+    private void MakeRoom(string folder, long incomingBytes)
     {
         var files = new DirectoryInfo(folder).GetFiles("*.jpg").OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
         long bytes = files.Sum(f => f.Length);
         long limit = (long)(_options.MaxMegabytes * 1024 * 1024);
         int removed = 0;
-        while (files.Count > 0 && (files.Count > _options.MaxCount || bytes > limit))
+        while (files.Count > 0 && (files.Count + 1 > _options.MaxCount || bytes + incomingBytes > limit))
         {
             FileInfo oldest = files[0];
             files.RemoveAt(0);
             bytes -= oldest.Length;
+            File.Delete(Path.ChangeExtension(oldest.FullName, ".json")); // first, so what /events lists has its JPEG
             oldest.Delete();
-            File.Delete(Path.ChangeExtension(oldest.FullName, ".json"));
             removed++;
         }
         if (removed > 0) LogPruned(removed, files.Count, bytes / (1024.0 * 1024.0));

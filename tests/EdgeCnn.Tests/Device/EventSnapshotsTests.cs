@@ -51,6 +51,30 @@ public sealed class EventSnapshotsTests : IDisposable
     }
 
     [Fact]
+    public async Task The_folder_never_holds_more_than_the_count_limit_not_even_between_a_write_and_its_pruning()
+    {
+        await using EventSnapshots store = Store(maxCount: 3);
+        await store.StartAsync(CancellationToken.None);
+        // The kernel reports the folder's changes in the order they happen: replaying them gives every count the
+        // folder ever had, which a poll of the folder could miss.
+        var listed = new HashSet<string>();
+        int most = 0;
+        using var watcher = new FileSystemWatcher(_folder["events"], "*.json") { IncludeSubdirectories = false };
+        watcher.Renamed += (_, e) => { lock (listed) { listed.Add(e.Name!); most = Math.Max(most, listed.Count); } };
+        watcher.Deleted += (_, e) => { lock (listed) listed.Remove(e.Name!); };
+        watcher.EnableRaisingEvents = true;
+        await Capture(store, 8);
+        var quiet = System.Diagnostics.Stopwatch.StartNew();
+        while (quiet.ElapsedMilliseconds < 1000) await Task.Delay(50); // let the last events arrive
+        lock (listed)
+        {
+            Assert.Equal(3, listed.Count);
+            Assert.Equal(3, most);
+        }
+        Assert.Equal(3, store.List().Count);
+    }
+
+    [Fact]
     public async Task A_folder_that_cannot_be_written_is_counted_and_nothing_reaches_the_caller()
     {
         await using EventSnapshots store = Store();
