@@ -96,12 +96,13 @@ public sealed partial class EventSnapshots : IHostedService, IAsyncDisposable
                 try
                 {
                     byte[] jpeg = frame.EncodeJpeg();
+                    EventSnapshot encoded = info with { Bytes = jpeg.Length };
                     // The encoded picture goes to MQTT whether or not the disk takes it.
-                    _encoded?.Writer.TryWrite((info with { Bytes = jpeg.Length }, jpeg));
+                    _encoded?.Writer.TryWrite((encoded, jpeg));
                     string folder = Directory!;
                     MakeRoom(folder, jpeg.Length);
                     WriteAtomically(Path.Combine(folder, info.Id + ".jpg"), jpeg);
-                    WriteAtomically(Path.Combine(folder, info.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(info with { Bytes = jpeg.Length }, Json));
+                    WriteAtomically(Path.Combine(folder, info.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(encoded, Json));
                     Interlocked.Increment(ref _written);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenCVException)
