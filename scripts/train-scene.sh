@@ -22,7 +22,7 @@ done
 
 out="runs/fashion-mnist-scene-$(date +%Y%m%d-%H%M%S)"
 common=(--data fashion-mnist --arch resnet8 --batch-size 128 --shift 0.1 --flip true --val-split 0.05 --threads 2 --seed 1
-        --scene --background-images "$backgrounds" --scene-scale 0.33..1 --scene-rotate 25 --background-fraction 0.15)
+        --scene --background-images "$backgrounds" --scene-scale 0.33..1 --scene-rotate 25 --background-fraction 0.15 --scene-overhang 0 --scene-occlusion 0)
 scripts/edgecnn-train train "${common[@]}" --epochs "${EPOCHS:-45}" --lr 0.003 --label-smoothing 0.05 --scene-clean 0.35 --out "$out/1-scenes"
 scripts/edgecnn-train train "${common[@]}" --epochs 12 --lr 0.001 --label-smoothing 0 --scene-clean 0.5 \
   --init-from "$out/1-scenes" --out "$out/2-settle"

@@ -10,7 +10,7 @@ public class SceneComposerTests
     private static readonly PreprocessingSpec Spec = PreprocessingSpec.Unit(28, 28, 1) with { Mean = [0.5f], Std = [0.5f] };
 
     private static SceneComposer Composer(BackgroundBank bank, double minScale = 0.33) =>
-        new(new SceneOptions { MinScale = minScale, MaxScale = 1, Rotate = 30 }, Spec, bank, backgroundClass: 3, maskItems: true);
+        new(new SceneOptions { MinScale = minScale, MaxScale = 1, Rotate = 30, Overhang = 0, Occlusion = 0 }, Spec, bank, backgroundClass: 3, maskItems: true);
 
     [Fact]
     public void Items_land_inside_the_frame_with_their_labels_and_empty_scenes_get_the_background_class()
@@ -22,12 +22,12 @@ public class SceneComposerTests
         items[.., .., 8..20, 8..20] = torch.tensor(1f);
         using var labels = torch.arange(64, dtype: torch.int64) % 3;
 
-        using SceneComposer.Batch batch = Composer(bank).Compose(items, labels, emptyShare: 0.25, cleanShare: 0.25, photometric: false);
+        using SceneComposer.Batch batch = Composer(bank).Compose(items, labels, null, emptyShare: 0.25, cleanShare: 0.25, photometric: false);
         // The same draws with black items: the same backgrounds and places, no item. Where the two differ is the item.
         torch.manual_seed(11);
         using BackgroundBank sameBank = BackgroundBank.Create(null, 1, 96);
         using var blank = torch.full(64, 1, 28, 28, -1f);
-        using SceneComposer.Batch without = Composer(sameBank).Compose(blank, labels, emptyShare: 0.25, cleanShare: 0.25, photometric: false);
+        using SceneComposer.Batch without = Composer(sameBank).Compose(blank, labels, null, emptyShare: 0.25, cleanShare: 0.25, photometric: false);
 
         long[] kind = batch.Kind.data<long>().ToArray();
         long[] outLabels = batch.Labels.data<long>().ToArray();
@@ -71,7 +71,7 @@ public class SceneComposerTests
         using BackgroundBank bank = BackgroundBank.Create(null, 1, 96);
         using var items = torch.ones(200, 1, 28, 28);
         using var labels = torch.zeros(200, dtype: torch.int64);
-        using SceneComposer.Batch batch = Composer(bank, minScale: 0.5).Compose(items, labels, emptyShare: 0, cleanShare: 0, photometric: false);
+        using SceneComposer.Batch batch = Composer(bank, minScale: 0.5).Compose(items, labels, null, emptyShare: 0, cleanShare: 0, photometric: false);
         using var boxes = batch.Boxes;
         using var width = boxes[.., 2] - boxes[.., 0];
         // A bounding box is at least the item's side (2 * scale / aspect jitter) and never more than the frame.

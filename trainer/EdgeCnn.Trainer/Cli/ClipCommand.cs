@@ -15,7 +15,7 @@ internal static class ClipCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "An IDX dataset: fashion-mnist, or a folder with t10k-*-ubyte files. Only its test split is used.", DefaultValueFactory = _ => DatasetLoader.FashionMnistName };
+        var data = new Option<string>("--data") { Description = "An IDX dataset: fashion-mnist, or a folder with t10k-*-ubyte files (only its test split is used); with --scene also a folder of cut-outs, root/<class>/*.png with an alpha channel.", DefaultValueFactory = _ => DatasetLoader.FashionMnistName };
         var perClass = new Option<int>("--per-class") { Description = "Test images per class.", DefaultValueFactory = _ => 4 };
         var seconds = new Option<double>("--seconds") { Description = "How long each image is shown.", DefaultValueFactory = _ => 1.0 };
         var fps = new Option<int>("--fps") { Description = "Frames per second of the clip.", DefaultValueFactory = _ => 15 };
@@ -30,14 +30,22 @@ internal static class ClipCommand
         var sceneScale = new Option<string>("--scene-scale") { Description = "--scene: item size range as MIN..MAX fractions of the frame height.", DefaultValueFactory = _ => "0.35..0.9" };
         var noise = new Option<double>("--noise") { Description = "--scene: sensor-noise standard deviation as a fraction of the pixel range.", DefaultValueFactory = _ => 0.02 };
         var backgroundLabel = new Option<string>("--background-label") { Description = "--scene: the truth file's name for empty stretches (the model's background class).", DefaultValueFactory = _ => "background" };
-        var command = new Command("clip", "Make a sample clip from an IDX dataset's test images, with a truth file (first_frame,last_frame,label) for scoring the device on it.");
-        foreach (Option option in new Option[] { data, perClass, seconds, fps, width, height, scale, seed, output, scene, emptySeconds, backgroundImages, sceneScale, noise, backgroundLabel })
+        var only = new Option<string?>("--only") { Description = "--scene: show only this class; with the background label, only empty stretches (--per-class of them, --seconds each): a clip to capture one class from." };
+        var edge = new Option<double>("--edge") { Description = "--scene: share of items placed partly beyond the frame's edge.", DefaultValueFactory = _ => 0 };
+        var poles = new Option<double>("--poles") { Description = "--scene: share of items with a pole in front of them.", DefaultValueFactory = _ => 0 };
+        var light = new Option<string>("--light") { Description = "--scene: each stretch's light as MIN..MAX factors on the scene (1: the photo's own; 0.35: dusk).", DefaultValueFactory = _ => "1..1" };
+        var rotate = new Option<double>("--scene-rotate") { Description = "--scene: largest item rotation in degrees.", DefaultValueFactory = _ => 25 };
+        var perBackground = new Option<int>("--items-per-background") { Description = "--scene: items shown on one background before the next.", DefaultValueFactory = _ => 10 };
+        var command = new Command("clip", "Make a sample clip from an IDX dataset's test images or from cut-outs, with a truth file (first_frame,last_frame,label) for scoring the device on it.");
+        foreach (Option option in new Option[] { data, perClass, seconds, fps, width, height, scale, seed, output, scene, emptySeconds, backgroundImages, sceneScale, noise, backgroundLabel,
+                     only, edge, poles, light, rotate, perBackground })
             command.Options.Add(option);
         command.SetAction(result =>
         {
             if (result.GetValue(scene))
             {
                 (double min, double max) = RangeOption.Parse(result.GetValue(sceneScale)!, "--scene-scale", "0.35..0.9");
+                (double dark, double bright) = RangeOption.Parse(result.GetValue(light)!, "--light", "0.35..1.1");
                 SceneClip.Write(new SceneClip.Settings
                 {
                     Data = result.GetValue(data)!,
@@ -52,6 +60,13 @@ internal static class ClipCommand
                     Noise = result.GetValue(noise),
                     BackgroundImages = result.GetValue(backgroundImages),
                     BackgroundLabel = result.GetValue(backgroundLabel)!,
+                    Only = result.GetValue(only),
+                    Edge = result.GetValue(edge),
+                    Occlusion = result.GetValue(poles),
+                    MinLight = dark,
+                    MaxLight = bright,
+                    Rotate = result.GetValue(rotate),
+                    ItemsPerBackground = result.GetValue(perBackground),
                     Seed = result.GetValue(seed),
                 }, result.GetValue(output)!, Console.WriteLine);
                 return 0;

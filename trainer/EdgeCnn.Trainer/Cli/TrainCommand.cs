@@ -47,22 +47,14 @@ internal static class TrainCommand
         var contrast = new Option<double>("--contrast") { Description = "Augmentation: largest contrast change as a fraction (0: off)." };
         var erase = new Option<double>("--erase") { Description = "Augmentation: probability of random erasing (0: off)." };
         var noAugment = new Option<bool>("--no-augment") { Description = "Turn every augmentation off." };
-        var sceneDefaults = new SceneOptions();
-        var scene = new Option<bool>("--scene") { Description = "Scene augmentation: paste items at random scale, place and rotation onto backgrounds, with camera light, blur and noise; adds the background class when the data has none." };
-        var backgroundImages = new Option<string?>("--background-images") { Description = "Scene augmentation: a folder of photos of the empty scene (or any photos) to paste onto; default: synthesised textures only." };
-        var backgroundClass = new Option<string?>("--background-class") { Description = $"The class that means \"nothing of interest\" (default: '{TrainOptions.DefaultBackgroundClass}' when the data has it or --scene adds it)." };
-        var sceneScale = new Option<string>("--scene-scale") { Description = "Scene augmentation: item size range as MIN..MAX fractions of the frame.", DefaultValueFactory = _ => string.Create(CultureInfo.InvariantCulture, $"{sceneDefaults.MinScale}..{sceneDefaults.MaxScale}") };
-        var sceneRotate = new Option<double>("--scene-rotate") { Description = "Scene augmentation: largest item rotation in degrees.", DefaultValueFactory = _ => sceneDefaults.Rotate };
-        var backgroundFraction = new Option<double>("--background-fraction") { Description = "Scene augmentation: share of each batch shown as empty scenes (background class).", DefaultValueFactory = _ => sceneDefaults.BackgroundFraction };
-        var sceneClean = new Option<double>("--scene-clean") { Description = "Scene augmentation: share of each batch left clean (as the dataset has it).", DefaultValueFactory = _ => sceneDefaults.CleanFraction };
-        var sceneNoise = new Option<double>("--scene-noise") { Description = "Scene augmentation: largest sensor-noise standard deviation, as a fraction of the pixel range.", DefaultValueFactory = _ => sceneDefaults.Noise };
+        var scene = new SceneArguments();
         var input = new InputOptions();
 
         var command = new Command("train", "Train a CNN classifier; writes checkpoints, metrics.csv, curves.png, confusion.png and report.md to the run folder.");
         foreach (Option option in new Option[] { data, arch, output, resume, epochs, batch, optimizer, lr, momentum, nesterov, weightDecay, schedule, stepSize, gamma,
-                     loss, smoothing, patience, seed, valSplit, threads, device, initFrom, freeze, resize, mean, std, shift, flip, rotate, brightness, contrast, erase, noAugment,
-                     scene, backgroundImages, backgroundClass, sceneScale, sceneRotate, backgroundFraction, sceneClean, sceneNoise })
+                     loss, smoothing, patience, seed, valSplit, threads, device, initFrom, freeze, resize, mean, std, shift, flip, rotate, brightness, contrast, erase, noAugment })
             command.Options.Add(option);
+        scene.AddTo(command);
         input.AddTo(command);
 
         command.SetAction((result, cancellation) =>
@@ -117,8 +109,8 @@ internal static class TrainCommand
                 Device = result.GetValue(device)!,
                 InitFrom = result.GetValue(initFrom),
                 Freeze = result.GetValue(freeze),
-                BackgroundClass = result.GetValue(backgroundClass),
-                Scene = ReadScene(result, scene, backgroundImages, sceneScale, sceneRotate, backgroundFraction, sceneClean, sceneNoise),
+                BackgroundClass = scene.BackgroundClass(result),
+                Scene = scene.Read(result),
                 Augmentation = result.GetValue(noAugment) ? AugmentationOptions.None : new AugmentationOptions
                 {
                     Shift = result.GetValue(shift),
@@ -134,29 +126,6 @@ internal static class TrainCommand
             TrainingRun.Train(options, runFolder, commandLine(), progress, cancellation);
             return 0;
         }
-    }
-
-    private static SceneOptions? ReadScene(ParseResult result, Option<bool> scene, Option<string?> backgroundImages, Option<string> scale,
-        Option<double> rotate, Option<double> backgroundFraction, Option<double> clean, Option<double> noise)
-    {
-        bool on = result.GetValue(scene);
-        if (!on)
-        {
-            if (result.GetValue(backgroundImages) is string images)
-                throw new ArgumentException($"--background-images {images} belongs to scene augmentation: add --scene.");
-            return null;
-        }
-        (double min, double max) = RangeOption.Parse(result.GetValue(scale)!, "--scene-scale", "0.33..1");
-        return new SceneOptions
-        {
-            BackgroundImages = result.GetValue(backgroundImages),
-            MinScale = min,
-            MaxScale = max,
-            Rotate = result.GetValue(rotate),
-            BackgroundFraction = result.GetValue(backgroundFraction),
-            CleanFraction = result.GetValue(clean),
-            Noise = result.GetValue(noise),
-        };
     }
 
     private static Option<string> Choice(string name, string description, string[] choices, string defaultValue)

@@ -34,6 +34,11 @@ internal static class DatasetLoader
         return new InputShape(1, dims[1], dims[2]);
     }
 
+    /// <summary>Whether <paramref name="data"/> names an IDX dataset ('fashion-mnist', or a folder of IDX files).</summary>
+    public static bool IsIdx(string data) =>
+        IsFashionMnist(data) || (Directory.Exists(data) && FindIdx(data, "train-images-idx3-ubyte", required: false) is not null)
+        || (Directory.Exists(data) && FindIdx(data, "t10k-images-idx3-ubyte", required: false) is not null);
+
     public static (Kind Kind, string Root) Resolve(string data)
     {
         if (IsFashionMnist(data))

@@ -45,8 +45,25 @@ internal static class ImageFolder
             files.AddRange(ImageFiles(folder).Select(path => (path, (long)c)));
         }
 
-        (float[] pixels, bool[] kept, List<string> skipped) = PrepareFiles(files.Select(f => f.Path).ToList(), spec);
-        return (new ImageSet(pixels, files.Where((_, i) => kept[i]).Select(f => f.Label).ToArray(), classes, spec), skipped);
+        (float[] pixels, bool[] kept, List<string> skipped, float[]? alpha) = PrepareCutouts(files.Select(f => f.Path).ToList(), spec);
+        return (new ImageSet(pixels, files.Where((_, i) => kept[i]).Select(f => f.Label).ToArray(), classes, spec, alpha), skipped);
+    }
+
+    /// <summary>
+    /// <see cref="PrepareFiles"/> for files that may be cut-outs (PNGs with transparency, see <see cref="Cutout"/>):
+    /// also each kept file's opacity plane, or null when none of them has transparent pixels.
+    /// </summary>
+    public static (float[] Pixels, bool[] Kept, List<string> Skipped, float[]? Alpha) PrepareCutouts(IReadOnlyList<string> files, PreprocessingSpec spec)
+    {
+        int plane = spec.Width * spec.Height;
+        var alpha = new float[files.Count * (long)plane];
+        int cutouts = 0;
+        (float[] pixels, bool[] kept, List<string> skipped) = Prepare(files, spec, () => new Cutout(spec), (cutout, i, destination) =>
+        {
+            if (cutout.Prepare(files[i], destination, alpha.AsSpan(i * plane, plane))) Interlocked.Increment(ref cutouts);
+        });
+        if (cutouts == 0) return (pixels, kept, skipped, null);
+        return (pixels, kept, skipped, Compact(alpha, kept, plane));
     }
 
     /// <summary>
@@ -54,36 +71,48 @@ internal static class ImageFolder
     /// tensors of the readable ones, one after another in file order, which files those were, and why the others
     /// were skipped (in file order).
     /// </summary>
-    public static (float[] Pixels, bool[] Kept, List<string> Skipped) PrepareFiles(IReadOnlyList<string> files, PreprocessingSpec spec)
+    public static (float[] Pixels, bool[] Kept, List<string> Skipped) PrepareFiles(IReadOnlyList<string> files, PreprocessingSpec spec) =>
+        Prepare(files, spec, () => new ImagePreprocessor(spec), (preprocessor, i, destination) => preprocessor.PrepareFile(files[i], destination));
+
+    private delegate void PrepareOne<TWorker>(TWorker worker, int index, Span<float> destination);
+
+    // Decoding dominates; each worker owns its preprocessor and writes a disjoint slice.
+    private static (float[] Pixels, bool[] Kept, List<string> Skipped) Prepare<TWorker>(IReadOnlyList<string> files, PreprocessingSpec spec,
+        Func<TWorker> newWorker, PrepareOne<TWorker> prepare) where TWorker : IDisposable
     {
         int length = spec.TensorLength;
         var pixels = new float[files.Count * (long)length];
         var ok = new bool[files.Count];
         var skipped = new ConcurrentBag<(int Index, string Reason)>();
-        // Decoding dominates; each worker owns its preprocessor and writes a disjoint slice.
-        Parallel.For(0, files.Count, () => new ImagePreprocessor(spec), (i, _, preprocessor) =>
+        Parallel.For(0, files.Count, newWorker, (i, _, worker) =>
         {
             try
             {
-                preprocessor.PrepareFile(files[i], pixels.AsSpan(i * length, length));
+                prepare(worker, i, pixels.AsSpan(i * length, length));
                 ok[i] = true;
             }
             catch (InvalidDataException e)
             {
                 skipped.Add((i, e.Message));
             }
-            return preprocessor;
-        }, preprocessor => preprocessor.Dispose());
+            return worker;
+        }, worker => worker.Dispose());
 
         List<string> reasons = skipped.OrderBy(s => s.Index).Select(s => s.Reason).ToList();
-        int kept = ok.Count(k => k);
-        if (kept == files.Count) return (pixels, ok, reasons);
-        var compact = new float[kept * (long)length];
-        for (int i = 0, j = 0; i < files.Count; i++)
+        return (Compact(pixels, ok, length), ok, reasons);
+    }
+
+    // The slices of the kept files, one after another (the same array when every file was kept).
+    private static float[] Compact(float[] values, bool[] kept, int length)
+    {
+        int count = kept.Count(k => k);
+        if (count == kept.Length) return values;
+        var compact = new float[count * (long)length];
+        for (int i = 0, j = 0; i < kept.Length; i++)
         {
-            if (ok[i]) pixels.AsSpan(i * length, length).CopyTo(compact.AsSpan(j++ * length, length));
+            if (kept[i]) values.AsSpan(i * length, length).CopyTo(compact.AsSpan(j++ * length, length));
         }
-        return (compact, ok, reasons);
+        return compact;
     }
 
     private static string[] ImageFiles(string folder) =>

@@ -8,14 +8,19 @@ namespace EdgeCnn.Trainer.Data;
 /// </summary>
 internal sealed class ImageSet
 {
-    public ImageSet(float[] pixels, long[] labels, IReadOnlyList<string> classes, PreprocessingSpec preprocessing)
+    /// <param name="alpha">Per image, its opacity at the input size (H*W floats, 0 transparent to 1 opaque), for sets
+    /// with cut-outs (PNGs with an alpha channel); null when no image has one. Images without are fully opaque.</param>
+    public ImageSet(float[] pixels, long[] labels, IReadOnlyList<string> classes, PreprocessingSpec preprocessing, float[]? alpha = null)
     {
         if (pixels.Length != labels.Length * (long)preprocessing.TensorLength)
             throw new ArgumentException($"{pixels.Length} floats do not make {labels.Length} images of {preprocessing.TensorLength}.");
+        if (alpha is not null && alpha.Length != labels.Length * (long)preprocessing.Width * preprocessing.Height)
+            throw new ArgumentException($"{alpha.Length} opacity values do not make {labels.Length} planes of {preprocessing.Width}x{preprocessing.Height}.");
         Pixels = pixels;
         Labels = labels;
         Classes = classes;
         Preprocessing = preprocessing;
+        Alpha = alpha;
     }
 
     /// <summary>All images, one after another, each laid out as <see cref="PreprocessingSpec.TensorLength"/> floats.</summary>
@@ -28,6 +33,9 @@ internal sealed class ImageSet
 
     public PreprocessingSpec Preprocessing { get; }
 
+    /// <summary>Per image its opacity plane (1 = opaque), or null when every image is opaque.</summary>
+    public float[]? Alpha { get; }
+
     public int Count => Labels.Length;
 
     public ReadOnlySpan<float> Image(int index) =>
@@ -36,16 +44,21 @@ internal sealed class ImageSet
     /// <summary>A new set holding the images at <paramref name="indices"/>, in that order.</summary>
     public ImageSet Subset(IReadOnlyList<int> indices)
     {
-        int length = Preprocessing.TensorLength;
+        int length = Preprocessing.TensorLength, plane = Preprocessing.Width * Preprocessing.Height;
         var pixels = new float[indices.Count * (long)length];
         var labels = new long[indices.Count];
+        float[]? alpha = Alpha is null ? null : new float[indices.Count * (long)plane];
         for (int i = 0; i < indices.Count; i++)
         {
             Image(indices[i]).CopyTo(pixels.AsSpan(i * length, length));
             labels[i] = Labels[indices[i]];
+            Alpha?.AsSpan(indices[i] * plane, plane).CopyTo(alpha.AsSpan(i * plane, plane));
         }
-        return new ImageSet(pixels, labels, Classes, Preprocessing);
+        return new ImageSet(pixels, labels, Classes, Preprocessing, alpha);
     }
+
+    /// <summary>The same images and opacity under another class list (the dataset's, plus an added background class).</summary>
+    public ImageSet WithClasses(IReadOnlyList<string> classes) => new(Pixels, Labels, classes, Preprocessing, Alpha);
 
     /// <summary>
     /// Splits off a validation set of <paramref name="fraction"/> of each class (stratified, so rare classes

@@ -9,16 +9,18 @@ using TorchSharp;
 namespace EdgeCnn.Trainer.Scene;
 
 /// <summary>
-/// A camera-like clip made from an IDX dataset's test images: each item at a random size, place and rotation on a
-/// background (photos, or synthesised textures), still for a while as on a table, with light that drifts, fresh
-/// sensor noise every frame, and empty stretches between items. The truth file names each stretch, the empty ones
-/// as the background class, so the device can score frames and events on it.
+/// A camera-like clip: items (an IDX dataset's test images, or cut-out PNGs from a folder) each at a random size,
+/// place and rotation on a background (photos, or synthesised textures), still for a while as a visitor in a garden
+/// or an object on a table, with light that differs per stretch and drifts, fresh sensor noise every frame, and
+/// empty stretches between items; on request some items partly out of the frame or behind a pole. The truth file
+/// names each stretch, the empty ones as the background class, so the device can score frames and events on it.
 /// </summary>
 internal static class SceneClip
 {
     /// <summary>What a clip is made of.</summary>
     internal sealed record Settings
     {
+        /// <summary>An IDX dataset (its test split) or a folder of cut-outs, root/CLASS/*.png with alpha.</summary>
         public string Data { get; init; } = DatasetLoader.FashionMnistName;
         public int PerClass { get; init; } = 6;
         public double Seconds { get; init; } = 1.0;
@@ -33,33 +35,56 @@ internal static class SceneClip
         public string? BackgroundImages { get; init; }
         public int ItemsPerBackground { get; init; } = 10;
         public string BackgroundLabel { get; init; } = "background";
+        /// <summary>Only this class (or, when it is the background label, only empty stretches, PerClass of them).</summary>
+        public string? Only { get; init; }
+        /// <summary>Share of items placed partly beyond the frame's edge.</summary>
+        public double Edge { get; init; }
+        /// <summary>Share of items with a pole in front of them.</summary>
+        public double Occlusion { get; init; }
+        /// <summary>The light of each stretch, as a factor on the scene: e.g. 0.35 for dusk.</summary>
+        public double MinLight { get; init; } = 1;
+        public double MaxLight { get; init; } = 1;
         public int Seed { get; init; } = 1;
+
+        public void Validate()
+        {
+            if (PerClass < 1) throw new ArgumentException($"--per-class is {PerClass}; use at least 1.");
+            if (Seconds <= 0 || EmptySeconds < 0 || Fps < 1) throw new ArgumentException("--seconds and --fps must be positive, --empty-seconds not negative.");
+            if (MinScale is <= 0.05 or > 1 || MaxScale < MinScale || MaxScale > 1)
+                throw new ArgumentException($"--scene-scale {MinScale}..{MaxScale}: use fractions of the frame height with 0.05 < min <= max <= 1.");
+            if (Edge is < 0 or > 1) throw new ArgumentException($"--edge {Edge}: use a share between 0 and 1.");
+            if (Occlusion is < 0 or > 1) throw new ArgumentException($"--poles {Occlusion}: use a share between 0 and 1.");
+            if (MinLight is <= 0 or > 4 || MaxLight < MinLight || MaxLight > 4)
+                throw new ArgumentException($"--light {MinLight}..{MaxLight}: use factors with 0 < min <= max <= 4 (1 is the photo's own light, 0.35 dusk).");
+        }
     }
 
     public static void Write(Settings s, string output, Action<string> log)
     {
-        if (s.PerClass < 1) throw new ArgumentException($"--per-class is {s.PerClass}; use at least 1.");
-        if (s.Seconds <= 0 || s.EmptySeconds < 0 || s.Fps < 1) throw new ArgumentException("--seconds and --fps must be positive, --empty-seconds not negative.");
-        if (s.MinScale is <= 0.05 or > 1 || s.MaxScale < s.MinScale || s.MaxScale > 1)
-            throw new ArgumentException($"--scene-scale {s.MinScale}..{s.MaxScale}: use fractions of the frame height with 0.05 < min <= max <= 1.");
-        (IdxFile.Content images, byte[] labels, string[] classes) = DatasetLoader.ReadIdxTestSplit(s.Data);
-        if (classes.Contains(s.BackgroundLabel))
-            throw new ArgumentException($"the dataset already has a class '{s.BackgroundLabel}'; empty stretches need a name of their own.");
-        int rows = images.Dimensions[1], cols = images.Dimensions[2];
-
+        s.Validate();
         var random = new Random(s.Seed);
-        // Classes take turns, so that consecutive items differ.
-        List<int>[] byClass = classes.Select((_, c) => Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).OrderBy(_ => random.Next()).Take(s.PerClass).ToList()).ToArray();
-        if (byClass.Any(list => list.Count < s.PerClass)) throw new InvalidDataException($"{s.Data}: some class has fewer than {s.PerClass} test images.");
-        List<int> order = [.. Enumerable.Range(0, s.PerClass).SelectMany(k => byClass.Select(list => list[k]))];
+        (List<ClipItem> items, string what) = Items(s, random);
+        try
+        {
+            Write(s, items, what, output, random, log);
+        }
+        finally
+        {
+            foreach (ClipItem item in items) item.Dispose();
+        }
+    }
 
-        List<Mat> backgrounds = Backgrounds(s, (order.Count + s.ItemsPerBackground - 1) / s.ItemsPerBackground, random);
+    private static void Write(Settings s, List<ClipItem> items, string what, string output, Random random, Action<string> log)
+    {
+        bool emptyOnly = s.Only == s.BackgroundLabel;
+        int stretches = emptyOnly ? s.PerClass : items.Count;
+        List<Mat> backgrounds = Backgrounds(s, (stretches + s.ItemsPerBackground - 1) / s.ItemsPerBackground, random);
         int itemFrames = Math.Max(1, (int)Math.Round(s.Seconds * s.Fps));
-        int emptyFrames = (int)Math.Round(s.EmptySeconds * s.Fps);
+        int emptyFrames = emptyOnly ? itemFrames : (int)Math.Round(s.EmptySeconds * s.Fps);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         FourCC codec = Path.GetExtension(output).Equals(".avi", StringComparison.OrdinalIgnoreCase) ? FourCC.MJPG : FourCC.FromFourChars('m', 'p', '4', 'v');
         var truth = new StringBuilder("first_frame,last_frame,label\n");
-        int frameNumber = 0;
+        int frameNumber = 0, edged = 0, hidden = 0;
         try
         {
             using var writer = new VideoWriter(output, codec, s.Fps, new Size(s.Width, s.Height));
@@ -67,14 +92,15 @@ internal static class SceneClip
             using var scene = new Mat();
             using var frame = new Mat();
             using var noise = new Mat(s.Height, s.Width, MatType.CV_16SC3);
-            void Show(Mat still, int count, string label)
+            void Show(Mat still, int count, string label, Scalar light)
             {
                 if (count == 0) return;
                 double drift = (random.NextDouble() * 2 - 1) * 0.08;
                 for (int f = 0; f < count; f++)
                 {
                     // The light drifts a little and every frame gets its own sensor noise.
-                    still.ConvertTo(frame, MatType.CV_8UC3, 1 + drift * f / count);
+                    double change = 1 + drift * f / count;
+                    Cv2.Multiply(still, new Scalar(light.Val0 * change, light.Val1 * change, light.Val2 * change), frame, 1, MatType.CV_8UC3.Value);
                     Cv2.Randn(noise, Scalar.All(0), Scalar.All(s.Noise * 255));
                     Cv2.Add(frame, noise, frame, null, MatType.CV_8UC3.Value);
                     writer.Write(frame);
@@ -83,15 +109,23 @@ internal static class SceneClip
                 frameNumber += count;
             }
 
-            for (int i = 0; i < order.Count; i++)
+            Scalar light = Light(s, random);
+            for (int i = 0; i < stretches; i++)
             {
                 Mat background = backgrounds[i / s.ItemsPerBackground];
-                Show(background, emptyFrames, s.BackgroundLabel);
-                byte[] item = images.Data.AsSpan(order[i] * rows * cols, rows * cols).ToArray();
-                Place(item, rows, cols, background, scene, s, random);
-                Show(scene, itemFrames, classes[labels[order[i]]]);
+                Show(background, emptyFrames, s.BackgroundLabel, light);
+                if (emptyOnly)
+                {
+                    light = Light(s, random);
+                    continue;
+                }
+                (bool edge, bool pole) = Place(items[i], background, scene, s, random);
+                if (edge) edged++;
+                if (pole) hidden++;
+                Show(scene, itemFrames, items[i].Label, light);
+                light = Light(s, random);
             }
-            Show(backgrounds[^1], emptyFrames, s.BackgroundLabel);
+            if (!emptyOnly) Show(backgrounds[^1], emptyFrames, s.BackgroundLabel, light);
         }
         finally
         {
@@ -99,44 +133,132 @@ internal static class SceneClip
         }
         string truthPath = Path.ChangeExtension(output, ".truth.csv");
         File.WriteAllText(truthPath, truth.ToString());
-        log(string.Create(CultureInfo.InvariantCulture, $"Wrote {output}: {order.Count} test items ({s.PerClass} per class), each {itemFrames} frames after {emptyFrames} empty ones, " +
-            $"{frameNumber} frames at {s.Fps} fps, {s.Width}x{s.Height}, items {s.MinScale:0.##}..{s.MaxScale:0.##} of the height on " +
+        string shown = emptyOnly ? $"{stretches} empty stretches of {itemFrames} frames" : $"{items.Count} {what}, each {itemFrames} frames after {emptyFrames} empty ones ({edged} partly out of the frame, {hidden} behind a pole)";
+        log(string.Create(CultureInfo.InvariantCulture, $"Wrote {output}: {shown}, " +
+            $"{frameNumber} frames at {s.Fps} fps, {s.Width}x{s.Height}, items {s.MinScale:0.##}..{s.MaxScale:0.##} of the height, light {s.MinLight:0.##}..{s.MaxLight:0.##}, on " +
             $"{(s.BackgroundImages is null ? "synthesised textures" : $"photos from {s.BackgroundImages} and textures")}; truth in {truthPath} (empty stretches as '{s.BackgroundLabel}')."));
     }
 
-    // The item, cut out by its own pixels (closed, so dark details stay part of it), warped onto the background.
-    private static void Place(byte[] item, int rows, int cols, Mat background, Mat scene, Settings s, Random random)
+    // The items in the order they are shown: classes take turns, so that consecutive items differ.
+    private static (List<ClipItem> Items, string What) Items(Settings s, Random random)
     {
-        using Mat gray = Mat.FromPixelData(rows, cols, MatType.CV_8UC1, item);
-        using var mask = new Mat();
-        Cv2.Threshold(gray, mask, 8, 255, ThresholdTypes.Binary);
-        using (Mat kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(3, 3)))
-            Cv2.MorphologyEx(mask, mask, MorphTypes.Close, kernel);
+        if (DatasetLoader.IsIdx(s.Data))
+        {
+            (IdxFile.Content images, byte[] labels, string[] classes) = DatasetLoader.ReadIdxTestSplit(s.Data);
+            if (classes.Contains(s.BackgroundLabel))
+                throw new ArgumentException($"the dataset already has a class '{s.BackgroundLabel}'; empty stretches need a name of their own.");
+            int rows = images.Dimensions[1], cols = images.Dimensions[2];
+            List<int>[] byClass = classes.Select((_, c) => Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).OrderBy(_ => random.Next()).Take(s.PerClass).ToList()).ToArray();
+            if (byClass.Any(list => list.Count < s.PerClass)) throw new InvalidDataException($"{s.Data}: some class has fewer than {s.PerClass} test images.");
+            List<int> order = [.. Enumerable.Range(0, s.PerClass).SelectMany(k => byClass.Select((list, c) => (list[k], c))).Where(p => Wanted(s, classes[p.c])).Select(p => p.Item1)];
+            CheckOnly(s, classes);
+            return ([.. order.Select(i => ClipItem.FromIdx(images.Data.AsSpan(i * rows * cols, rows * cols).ToArray(), rows, cols, classes[labels[i]], i))],
+                $"test items ({s.PerClass} per class)");
+        }
+        Dictionary<string, List<string>> files = ClipItem.CutoutFiles(s.Data);
+        if (files.ContainsKey(s.BackgroundLabel))
+            throw new ArgumentException($"{s.Data} has a class folder '{s.BackgroundLabel}'; empty stretches need a name of their own (--background-label).");
+        CheckOnly(s, [.. files.Keys]);
+        // Each class's files shuffled, and shown again (elsewhere, at another size) when it has fewer than --per-class.
+        List<string>[] chosen = [.. files.Where(f => Wanted(s, f.Key)).Select(f =>
+        {
+            string[] shuffled = [.. f.Value.OrderBy(_ => random.Next())];
+            return Enumerable.Range(0, s.PerClass).Select(k => shuffled[k % shuffled.Length]).ToList();
+        })];
+        string[] names = [.. files.Keys.Where(k => Wanted(s, k))];
+        var items = new List<ClipItem>();
+        for (int k = 0; k < s.PerClass; k++)
+        {
+            for (int c = 0; c < chosen.Length; c++) items.Add(ClipItem.FromCutout(chosen[c][k], names[c]));
+        }
+        return (items, $"cut-outs ({s.PerClass} per class, from {files.Sum(f => Wanted(s, f.Key) ? f.Value.Count : 0)} files)");
+    }
 
+    private static bool Wanted(Settings s, string label) => s.Only is null || s.Only == label;
+
+    private static void CheckOnly(Settings s, IReadOnlyList<string> classes)
+    {
+        if (s.Only is not null && s.Only != s.BackgroundLabel && !classes.Contains(s.Only))
+            throw new ArgumentException($"--only {s.Only}: not a class of {s.Data} ({string.Join(", ", classes)}) nor the background label '{s.BackgroundLabel}'.");
+    }
+
+    // A stretch's light: a level between the settings' bounds and a slight colour cast (BGR).
+    private static Scalar Light(Settings s, Random random)
+    {
+        double level = s.MinLight + random.NextDouble() * (s.MaxLight - s.MinLight);
+        double Cast() => level * (1 + (random.NextDouble() * 2 - 1) * 0.08);
+        return s.MinLight == 1 && s.MaxLight == 1 ? Scalar.All(1) : new Scalar(Cast(), Cast(), Cast());
+    }
+
+    // The item warped onto the background: its longer side a random share of the frame height, rotated, mirrored half
+    // the time; inside the frame, or (a share of them) with a fifth to a half of it beyond an edge; and, for a share,
+    // a pole in front of it. Returns which of the two it got.
+    private static (bool Edge, bool Pole) Place(ClipItem item, Mat background, Mat scene, Settings s, Random random)
+    {
+        int rows = item.Colour.Rows, cols = item.Colour.Cols;
         double side = (s.MinScale + random.NextDouble() * (s.MaxScale - s.MinScale)) * s.Height;
+        double zoom = side / Math.Max(rows, cols);
         double angle = (random.NextDouble() * 2 - 1) * s.Rotate;
         double radians = angle * Math.PI / 180, c = Math.Abs(Math.Cos(radians)), n = Math.Abs(Math.Sin(radians));
-        double box = side * (c + n);
-        if (box > s.Height) { side *= s.Height / box; box = s.Height; }
-        double cx = box / 2 + random.NextDouble() * (s.Width - box);
-        double cy = box / 2 + random.NextDouble() * (s.Height - box);
-        using Mat rotation = Cv2.GetRotationMatrix2D(new Point2f(cols / 2f, rows / 2f), angle, side / cols);
-        rotation.Set(0, 2, rotation.At<double>(0, 2) + cx - cols / 2.0);
-        rotation.Set(1, 2, rotation.At<double>(1, 2) + cy - rows / 2.0);
+        double boxWidth = zoom * (cols * c + rows * n), boxHeight = zoom * (cols * n + rows * c);
+        double fit = Math.Min(1, Math.Min(s.Width / boxWidth, s.Height / boxHeight));
+        zoom *= fit; boxWidth *= fit; boxHeight *= fit;
+        double cx = boxWidth / 2 + random.NextDouble() * (s.Width - boxWidth);
+        double cy = boxHeight / 2 + random.NextDouble() * (s.Height - boxHeight);
+        bool edge = random.NextDouble() < s.Edge;
+        if (edge)
+        {
+            // Past the left, right or bottom edge (a visitor walks in; nothing hangs from the top).
+            double outside = 0.2 + random.NextDouble() * 0.3;
+            switch (random.Next(3))
+            {
+                case 0: cx = boxWidth / 2 - outside * boxWidth; break;
+                case 1: cx = s.Width - boxWidth / 2 + outside * boxWidth; break;
+                default: cy = s.Height - boxHeight / 2 + outside * boxHeight; break;
+            }
+        }
+        using Mat transform = Cv2.GetRotationMatrix2D(new Point2f(cols / 2f, rows / 2f), angle, zoom);
+        if (random.NextDouble() < 0.5)
+        {
+            // Mirror: x' = cols - x before the rotation, folded into the matrix.
+            transform.Set(0, 0, -transform.At<double>(0, 0));
+            transform.Set(1, 0, -transform.At<double>(1, 0));
+            transform.Set(0, 2, transform.At<double>(0, 2) + cols * -transform.At<double>(0, 0));
+            transform.Set(1, 2, transform.At<double>(1, 2) + cols * -transform.At<double>(1, 0));
+        }
+        transform.Set(0, 2, transform.At<double>(0, 2) + cx - cols / 2.0);
+        transform.Set(1, 2, transform.At<double>(1, 2) + cy - rows / 2.0);
         var size = new Size(s.Width, s.Height);
         using var warpedItem = new Mat();
         using var warpedMask = new Mat();
-        Cv2.WarpAffine(gray, warpedItem, rotation, size, InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
-        Cv2.WarpAffine(mask, warpedMask, rotation, size, InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
-        using var itemColour = new Mat();
-        Cv2.CvtColor(warpedItem, itemColour, ColorConversionCodes.GRAY2BGR);
+        Cv2.WarpAffine(item.Colour, warpedItem, transform, size, InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
+        Cv2.WarpAffine(item.Opacity, warpedMask, transform, size, InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
+        Blend(warpedItem, warpedMask, background, scene);
+
+        bool pole = random.NextDouble() < s.Occlusion;
+        if (pole)
+        {
+            // A post or trunk near the item's middle, 4 to 9 % of the frame wide, leaning a little; dark wood or metal.
+            double x = cx + (random.NextDouble() * 2 - 1) * boxWidth * 0.25;
+            double lean = (random.NextDouble() * 2 - 1) * 0.15 * s.Height;
+            int thickness = (int)Math.Round((0.04 + random.NextDouble() * 0.05) * s.Width);
+            double shade = 30 + random.NextDouble() * 70;
+            var colour = new Scalar(shade * 0.8, shade * 0.9, shade * (1 + random.NextDouble() * 0.3));
+            Cv2.Line(scene, new Point(x - lean, -10), new Point(x + lean, s.Height + 10), colour, thickness, LineTypes.AntiAlias);
+        }
+        return (edge, pole);
+    }
+
+    // scene = item * a + background * (1 - a), a the opacity in 0..1.
+    private static void Blend(Mat item, Mat opacity, Mat background, Mat scene)
+    {
         using var alpha = new Mat();
         using var alpha3 = new Mat();
-        warpedMask.ConvertTo(alpha, MatType.CV_32FC1, 1 / 255.0);
+        opacity.ConvertTo(alpha, MatType.CV_32FC1, 1 / 255.0);
         Cv2.Merge([alpha, alpha, alpha], alpha3);
         using var front = new Mat();
         using var back = new Mat();
-        itemColour.ConvertTo(front, MatType.CV_32FC3);
+        item.ConvertTo(front, MatType.CV_32FC3);
         background.ConvertTo(back, MatType.CV_32FC3);
         using var inverse = new Mat();
         Cv2.Subtract(Scalar.All(1), alpha3, inverse);

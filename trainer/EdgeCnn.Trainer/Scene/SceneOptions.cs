@@ -28,8 +28,19 @@ internal sealed record SceneOptions
     /// <summary>Largest standard deviation of the sensor noise, as a fraction of the pixel range.</summary>
     public double Noise { get; init; } = 0.03;
 
-    /// <summary>Whether items are cut out by their own pixels (items on black, like Fashion-MNIST) or pasted whole
-    /// (photos). Null decides by the data: IDX items are masked, image-folder photos are pasted whole.</summary>
+    /// <summary>Largest share of an item's bounding box that may lie beyond the frame's edge (0: always inside).</summary>
+    public double Overhang { get; init; } = 0.3;
+
+    /// <summary>Share of scenes with a pole or a branch between the camera and the item.</summary>
+    public double Occlusion { get; init; } = 0.25;
+
+    /// <summary>How many scenes each image is composed into per epoch (and in the validation and test scene sets):
+    /// a few dozen cut-outs make a short epoch, but every scene they make differs.</summary>
+    public int Repeat { get; init; } = 1;
+
+    /// <summary>Whether items are cut out by their own pixels (items on black, like Fashion-MNIST). Otherwise
+    /// images with an alpha channel are cut out by it and the others are captured frames, augmented as frames.
+    /// Null decides by the data: IDX items are masked, image folders are not.</summary>
     public bool? MaskItems { get; init; }
 
     public void Validate()
@@ -40,6 +51,9 @@ internal sealed record SceneOptions
         if (BackgroundFraction is < 0 or >= 1) throw new ArgumentException($"--background-fraction {BackgroundFraction}: use a fraction in [0, 1).");
         if (CleanFraction is < 0 or >= 1 || CleanFraction + BackgroundFraction >= 1)
             throw new ArgumentException($"--scene-clean {CleanFraction}: use a fraction in [0, 1) that leaves room for scenes beside --background-fraction {BackgroundFraction}.");
+        if (Overhang is < 0 or > 0.5) throw new ArgumentException($"--scene-overhang {Overhang}: use a fraction between 0 (items always inside the frame) and 0.5.");
+        if (Occlusion is < 0 or > 1) throw new ArgumentException($"--scene-occlusion {Occlusion}: use a fraction between 0 and 1.");
+        if (Repeat is < 1 or > 1000) throw new ArgumentException($"--scene-repeat {Repeat}: use a count between 1 and 1000.");
         if (Noise is < 0 or > 0.5) throw new ArgumentException($"--scene-noise {Noise}: use a fraction between 0 and 0.5.");
         if (BackgroundImages is not null && !Directory.Exists(BackgroundImages))
             throw new ArgumentException($"--background-images {BackgroundImages}: folder not found; give a folder of photos of the empty scene (e.g. from 'edgecnn-device capture --label background').");

@@ -28,15 +28,21 @@ internal sealed class Augmenter
 
     /// <summary>
     /// The training batch: the item augmentations, then, with scene augmentation, the items composed into camera-like
-    /// scenes (some batch members become empty scenes, so the labels may change too).
+    /// scenes (some batch members become empty scenes, so the labels may change too). <paramref name="alpha"/> is
+    /// the items' opacity (N, 1, H, W) for cut-outs, or null; it moves with the items.
     /// </summary>
-    public (Tensor Images, Tensor Labels) Apply(Tensor batch, Tensor labels)
+    public (Tensor Images, Tensor Labels) Apply(Tensor batch, Tensor labels, Tensor? alpha = null)
     {
-        Tensor items = Apply(batch);
-        if (_scene is null) return (items, labels);
-        using (items)
+        (Tensor items, Tensor? opacity) = Apply(batch, alpha);
+        if (_scene is null)
         {
-            SceneComposer.Batch scene = _scene.Compose(items, labels);
+            opacity?.Dispose();
+            return (items, labels);
+        }
+        using (items)
+        using (opacity)
+        {
+            SceneComposer.Batch scene = _scene.Compose(items, labels, opacity);
             scene.Boxes.Dispose();
             scene.Kind.Dispose();
             return (scene.Images, scene.Labels);
@@ -46,7 +52,15 @@ internal sealed class Augmenter
     /// <summary>Returns an augmented copy of <paramref name="batch"/> (N, C, H, W); the input is not changed.</summary>
     public Tensor Apply(Tensor batch)
     {
-        if (!_options.Any) return batch.alias();
+        (Tensor images, Tensor? alpha) = Apply(batch, null);
+        alpha?.Dispose();
+        return images;
+    }
+
+    // The augmented batch and its opacity, which takes the same shift, flip and rotation (uncovered: transparent).
+    private (Tensor Images, Tensor? Alpha) Apply(Tensor batch, Tensor? alpha)
+    {
+        if (!_options.Any) return (batch.alias(), alpha?.alias());
         using var scope = NewDisposeScope();
         Tensor x = batch;
         long n = x.shape[0], channels = x.shape[1], height = x.shape[2], width = x.shape[3];
@@ -66,7 +80,9 @@ internal sealed class Augmenter
             // Without rotation every sample lands on a pixel centre, so nearest sampling moves pixels exactly.
             var mode = _options.Rotate > 0 ? GridSampleMode.Bilinear : GridSampleMode.Nearest;
             // Sample (x - black) with zero padding so the uncovered border becomes black, not the mean colour.
-            x = nn.functional.grid_sample(x - black, grid, mode, GridSamplePaddingMode.Zeros, align_corners: false) + black;
+            Tensor moved = nn.functional.grid_sample(alpha is null ? x - black : cat([x - black, alpha], 1), grid, mode, GridSamplePaddingMode.Zeros, align_corners: false);
+            x = moved.narrow(1, 0, channels) + black;
+            if (alpha is not null) alpha = moved.narrow(1, channels, 1);
         }
 
         if (_options.Brightness > 0 || _options.Contrast > 0)
@@ -95,6 +111,7 @@ internal sealed class Augmenter
             x = x.masked_fill(mask.unsqueeze(1), 0f);
         }
 
-        return (ReferenceEquals(x, batch) ? x.clone() : x).MoveToOuterDisposeScope();
+        Tensor images = (ReferenceEquals(x, batch) ? x.clone() : x).MoveToOuterDisposeScope();
+        return (images, alpha?.clone().MoveToOuterDisposeScope());
     }
 }

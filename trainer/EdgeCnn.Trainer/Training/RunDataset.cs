@@ -79,15 +79,17 @@ internal sealed class RunDataset : IDisposable
         bool mask = scene.MaskItems ?? DatasetLoader.Resolve(options.Data).Kind == DatasetLoader.Kind.Idx;
         var composer = new SceneComposer(scene, preprocessing, bank, backgroundIndex, mask);
         progress.Log($"Scene augmentation: {bank.Photos} photo(s){(scene.BackgroundImages is null ? "" : $" from {scene.BackgroundImages}")} and {bank.Count - bank.Photos} textures " +
-            $"as backgrounds; items {(mask ? "cut out by their own pixels" : "pasted whole")} at {scene.MinScale:0.##}..{scene.MaxScale:0.##} of the frame; " +
-            $"{scene.BackgroundFraction:P0} empty scenes and {scene.CleanFraction:P0} clean items per batch.");
+            $"as backgrounds; {(mask ? "items cut out by their own pixels" : data.Train.Alpha is null ? "captured frames augmented as frames (no cut-outs: no image has transparency)" : "cut-outs pasted by their alpha channel, other images augmented as frames")}, items at {scene.MinScale:0.##}..{scene.MaxScale:0.##} of the frame; " +
+            $"{scene.BackgroundFraction:P0} empty scenes and {scene.CleanFraction:P0} clean items per batch" +
+            (scene.Repeat > 1 ? $"; each image in {scene.Repeat} scenes per epoch." : "."));
 
         // One empty scene for each object class's share, as a camera watching for one class at a time would see.
         double emptyShare = 1.0 / dataClasses.Length;
-        ImageSet Relabel(ImageSet set) => new(set.Pixels, set.Labels, classes, set.Preprocessing);
+        ImageSet Relabel(ImageSet set) => scene.Repeat == 1 ? set.WithClasses(classes)
+            : set.WithClasses(classes).Subset([.. Enumerable.Range(0, scene.Repeat).SelectMany(_ => Enumerable.Range(0, set.Count))]);
         ImageSet validation = SceneSet.Compose(Relabel(data.Validation), classes, composer, options.Seed + 1000, emptyShare);
         ImageSet? test = data.Test is null ? null : SceneSet.Compose(Relabel(data.Test), classes, composer, options.Seed + 2000, emptyShare);
-        return new RunDataset(classes, backgroundIndex, Relabel(data.Train), validation, test, data.Test is null ? null : Relabel(data.Test),
+        return new RunDataset(classes, backgroundIndex, Relabel(data.Train), validation, test, data.Test?.WithClasses(classes),
             composer, bank, "validation split composed into scenes");
     }
 

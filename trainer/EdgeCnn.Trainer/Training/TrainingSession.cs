@@ -26,6 +26,7 @@ internal sealed class TrainingSession : IDisposable
     private readonly Augmenter _augmenter;
     private readonly Tensor _images;
     private readonly Tensor _labels;
+    private readonly Tensor? _alpha;
     private readonly int _batches;
 
     public TrainingSession(Sequential model, NetworkPlan plan, HashSet<string> frozen, TrainOptions options, RunDataset dataset, PreprocessingSpec preprocessing, Device device)
@@ -41,6 +42,7 @@ internal sealed class TrainingSession : IDisposable
         PreprocessingSpec p = dataset.Train.Preprocessing;
         _images = torch.tensor(dataset.Train.Pixels, [dataset.Train.Count, p.Channels, p.Height, p.Width]);
         _labels = torch.tensor(dataset.Train.Labels);
+        _alpha = dataset.Train.Alpha is null ? null : torch.tensor(dataset.Train.Alpha, [dataset.Train.Count, 1, p.Height, p.Width]);
         _augmenter = new Augmenter(options.Augmentation, preprocessing, dataset.Composer);
     }
 
@@ -87,7 +89,8 @@ internal sealed class TrainingSession : IDisposable
                 using var scope = NewDisposeScope();
                 long start = (long)b * _options.BatchSize, size = Math.Min(_options.BatchSize, count - start);
                 Tensor index = order.narrow(0, start, size);
-                (Tensor x, Tensor y) = _augmenter.Apply(_images.index_select(0, index).to(_device), _labels.index_select(0, index).to(_device));
+                (Tensor x, Tensor y) = _augmenter.Apply(_images.index_select(0, index).to(_device), _labels.index_select(0, index).to(_device),
+                    _alpha?.index_select(0, index).to(_device));
                 _optimizer.zero_grad();
                 Tensor logits = _model.forward(x);
                 Tensor loss = LossFunction.Compute(_options.Loss, logits, y, _options.LabelSmoothing);
@@ -138,6 +141,7 @@ internal sealed class TrainingSession : IDisposable
     {
         _images.Dispose();
         _labels.Dispose();
+        _alpha?.Dispose();
         _optimizer.Dispose();
     }
 }
