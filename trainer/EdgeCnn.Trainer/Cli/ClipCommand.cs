@@ -35,10 +35,11 @@ internal static class ClipCommand
         var poles = new Option<double>("--poles") { Description = "--scene: share of items with a pole in front of them.", DefaultValueFactory = _ => 0 };
         var light = new Option<string>("--light") { Description = "--scene: each stretch's light as MIN..MAX factors on the scene (1: the photo's own; 0.35: dusk).", DefaultValueFactory = _ => "1..1" };
         var rotate = new Option<double>("--scene-rotate") { Description = "--scene: largest item rotation in degrees.", DefaultValueFactory = _ => 25 };
+        var noTextures = new Option<bool>("--no-textures") { Description = "--scene: photos only, no synthesised textures between them (one camera's views of one place)." };
         var perBackground = new Option<int>("--items-per-background") { Description = "--scene: items shown on one background before the next.", DefaultValueFactory = _ => 10 };
         var command = new Command("clip", "Make a sample clip from an IDX dataset's test images or from cut-outs, with a truth file (first_frame,last_frame,label) for scoring the device on it.");
         foreach (Option option in new Option[] { data, perClass, seconds, fps, width, height, scale, seed, output, scene, emptySeconds, backgroundImages, sceneScale, noise, backgroundLabel,
-                     only, edge, poles, light, rotate, perBackground })
+                     only, edge, poles, light, rotate, perBackground, noTextures })
             command.Options.Add(option);
         command.SetAction(result =>
         {
@@ -67,6 +68,7 @@ internal static class ClipCommand
                     MaxLight = bright,
                     Rotate = result.GetValue(rotate),
                     ItemsPerBackground = result.GetValue(perBackground),
+                    Textures = !result.GetValue(noTextures),
                     Seed = result.GetValue(seed),
                 }, result.GetValue(output)!, Console.WriteLine);
                 return 0;

@@ -20,11 +20,12 @@ internal sealed class SceneArguments
     private readonly Option<double> _noise = new("--scene-noise") { Description = "Scene augmentation: largest sensor-noise standard deviation, as a fraction of the pixel range.", DefaultValueFactory = _ => Defaults.Noise };
     private readonly Option<double> _overhang = new("--scene-overhang") { Description = "Scene augmentation: largest share of a pasted item that may lie beyond the frame's edge (0: always inside).", DefaultValueFactory = _ => Defaults.Overhang };
     private readonly Option<int> _repeat = new("--scene-repeat") { Description = "Scene augmentation: scenes composed from each image per epoch, and per validation image (for small sets such as a few dozen cut-outs).", DefaultValueFactory = _ => Defaults.Repeat };
+    private readonly Option<bool> _cut = new("--cut-from-background") { Description = "Scene augmentation: also cut each captured object out of its frame by its difference from the nearest frame of the empty scene (the background class, same camera), and paste it at other sizes and places." };
     private readonly Option<double> _occlusion = new("--scene-occlusion") { Description = "Scene augmentation: share of scenes with a pole or branch in front (0: none).", DefaultValueFactory = _ => Defaults.Occlusion };
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _scene, _backgroundImages, _backgroundClass, _scale, _rotate, _backgroundFraction, _clean, _noise, _overhang, _occlusion, _repeat })
+        foreach (Option option in new Option[] { _scene, _backgroundImages, _backgroundClass, _scale, _rotate, _backgroundFraction, _clean, _noise, _overhang, _occlusion, _repeat, _cut })
             command.Options.Add(option);
     }
 
@@ -52,6 +53,7 @@ internal sealed class SceneArguments
             Overhang = result.GetValue(_overhang),
             Occlusion = result.GetValue(_occlusion),
             Repeat = result.GetValue(_repeat),
+            CutFromBackground = result.GetValue(_cut),
         };
     }
 }

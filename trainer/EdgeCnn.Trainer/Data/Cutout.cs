@@ -38,6 +38,12 @@ internal sealed class Cutout : IDisposable
             alpha.Fill(1f);
             return false;
         }
+        return Prepare(image, pixels, alpha, path);
+    }
+
+    /// <summary>As <see cref="Prepare(string, Span{float}, Span{float})"/> for an 8-bit BGRA image already in memory.</summary>
+    public bool Prepare(Mat image, Span<float> pixels, Span<float> alpha, string path)
+    {
         using Mat opacity = image.ExtractChannel(3);
         using Mat solid = opacity.Threshold(TrimLevel - 1, 255, ThresholdTypes.Binary);
         Rect box = Cv2.BoundingRect(solid);

@@ -46,7 +46,8 @@ internal static class ImageFolder
         }
 
         (float[] pixels, bool[] kept, List<string> skipped, float[]? alpha) = PrepareCutouts(files.Select(f => f.Path).ToList(), spec);
-        return (new ImageSet(pixels, files.Where((_, i) => kept[i]).Select(f => f.Label).ToArray(), classes, spec, alpha), skipped);
+        return (new ImageSet(pixels, files.Where((_, i) => kept[i]).Select(f => f.Label).ToArray(), classes, spec, alpha,
+            [.. files.Where((_, i) => kept[i]).Select(f => f.Path)]), skipped);
     }
 
     /// <summary>

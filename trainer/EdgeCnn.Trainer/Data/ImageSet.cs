@@ -10,17 +10,22 @@ internal sealed class ImageSet
 {
     /// <param name="alpha">Per image, its opacity at the input size (H*W floats, 0 transparent to 1 opaque), for sets
     /// with cut-outs (PNGs with an alpha channel); null when no image has one. Images without are fully opaque.</param>
-    public ImageSet(float[] pixels, long[] labels, IReadOnlyList<string> classes, PreprocessingSpec preprocessing, float[]? alpha = null)
+    /// <param name="files">Per image the file it was prepared from, when it came from one (image folders).</param>
+    public ImageSet(float[] pixels, long[] labels, IReadOnlyList<string> classes, PreprocessingSpec preprocessing, float[]? alpha = null,
+        IReadOnlyList<string>? files = null)
     {
         if (pixels.Length != labels.Length * (long)preprocessing.TensorLength)
             throw new ArgumentException($"{pixels.Length} floats do not make {labels.Length} images of {preprocessing.TensorLength}.");
         if (alpha is not null && alpha.Length != labels.Length * (long)preprocessing.Width * preprocessing.Height)
             throw new ArgumentException($"{alpha.Length} opacity values do not make {labels.Length} planes of {preprocessing.Width}x{preprocessing.Height}.");
+        if (files is not null && files.Count != labels.Length)
+            throw new ArgumentException($"{files.Count} file names for {labels.Length} images.");
         Pixels = pixels;
         Labels = labels;
         Classes = classes;
         Preprocessing = preprocessing;
         Alpha = alpha;
+        Files = files;
     }
 
     /// <summary>All images, one after another, each laid out as <see cref="PreprocessingSpec.TensorLength"/> floats.</summary>
@@ -35,6 +40,9 @@ internal sealed class ImageSet
 
     /// <summary>Per image its opacity plane (1 = opaque), or null when every image is opaque.</summary>
     public float[]? Alpha { get; }
+
+    /// <summary>Per image the file it was prepared from, or null when the set did not come from files.</summary>
+    public IReadOnlyList<string>? Files { get; }
 
     public int Count => Labels.Length;
 
@@ -54,11 +62,22 @@ internal sealed class ImageSet
             labels[i] = Labels[indices[i]];
             Alpha?.AsSpan(indices[i] * plane, plane).CopyTo(alpha.AsSpan(i * plane, plane));
         }
-        return new ImageSet(pixels, labels, Classes, Preprocessing, alpha);
+        return new ImageSet(pixels, labels, Classes, Preprocessing, alpha, Files is null ? null : [.. indices.Select(i => Files[i])]);
     }
 
     /// <summary>The same images and opacity under another class list (the dataset's, plus an added background class).</summary>
-    public ImageSet WithClasses(IReadOnlyList<string> classes) => new(Pixels, Labels, classes, Preprocessing, Alpha);
+    public ImageSet WithClasses(IReadOnlyList<string> classes) => new(Pixels, Labels, classes, Preprocessing, Alpha, Files);
+
+    /// <summary>This set's images followed by <paramref name="more"/>'s (same classes and preprocessing); an image
+    /// without an opacity plane is opaque.</summary>
+    public ImageSet Concat(ImageSet more)
+    {
+        int plane = Preprocessing.Width * Preprocessing.Height;
+        float[] Opacity(ImageSet set) => set.Alpha ?? Enumerable.Repeat(1f, set.Count * plane).ToArray();
+        float[]? alpha = Alpha is null && more.Alpha is null ? null : [.. Opacity(this), .. Opacity(more)];
+        IReadOnlyList<string>? files = Files is null || more.Files is null ? null : [.. Files, .. more.Files];
+        return new ImageSet([.. Pixels, .. more.Pixels], [.. Labels, .. more.Labels], Classes, Preprocessing, alpha, files);
+    }
 
     /// <summary>
     /// Splits off a validation set of <paramref name="fraction"/> of each class (stratified, so rare classes

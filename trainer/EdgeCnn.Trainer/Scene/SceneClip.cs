@@ -34,6 +34,9 @@ internal static class SceneClip
         public double Noise { get; init; } = 0.02;
         public string? BackgroundImages { get; init; }
         public int ItemsPerBackground { get; init; } = 10;
+        /// <summary>Whether synthesised textures take turns with the photos (false: photos only, as one camera's
+        /// views; needs BackgroundImages).</summary>
+        public bool Textures { get; init; } = true;
         public string BackgroundLabel { get; init; } = "background";
         /// <summary>Only this class (or, when it is the background label, only empty stretches, PerClass of them).</summary>
         public string? Only { get; init; }
@@ -52,6 +55,8 @@ internal static class SceneClip
             if (Seconds <= 0 || EmptySeconds < 0 || Fps < 1) throw new ArgumentException("--seconds and --fps must be positive, --empty-seconds not negative.");
             if (MinScale is <= 0.05 or > 1 || MaxScale < MinScale || MaxScale > 1)
                 throw new ArgumentException($"--scene-scale {MinScale}..{MaxScale}: use fractions of the frame height with 0.05 < min <= max <= 1.");
+            if (!Textures && BackgroundImages is null) throw new ArgumentException("--no-textures needs --background-images: the photos to show instead.");
+            if (ItemsPerBackground < 1) throw new ArgumentException($"--items-per-background {ItemsPerBackground}: use at least 1.");
             if (Edge is < 0 or > 1) throw new ArgumentException($"--edge {Edge}: use a share between 0 and 1.");
             if (Occlusion is < 0 or > 1) throw new ArgumentException($"--poles {Occlusion}: use a share between 0 and 1.");
             if (MinLight is <= 0 or > 4 || MaxLight < MinLight || MaxLight > 4)
@@ -136,7 +141,7 @@ internal static class SceneClip
         string shown = emptyOnly ? $"{stretches} empty stretches of {itemFrames} frames" : $"{items.Count} {what}, each {itemFrames} frames after {emptyFrames} empty ones ({edged} partly out of the frame, {hidden} behind a pole)";
         log(string.Create(CultureInfo.InvariantCulture, $"Wrote {output}: {shown}, " +
             $"{frameNumber} frames at {s.Fps} fps, {s.Width}x{s.Height}, items {s.MinScale:0.##}..{s.MaxScale:0.##} of the height, light {s.MinLight:0.##}..{s.MaxLight:0.##}, on " +
-            $"{(s.BackgroundImages is null ? "synthesised textures" : $"photos from {s.BackgroundImages} and textures")}; truth in {truthPath} (empty stretches as '{s.BackgroundLabel}')."));
+            $"{(s.BackgroundImages is null ? "synthesised textures" : s.Textures ? $"photos from {s.BackgroundImages} and textures" : $"photos from {s.BackgroundImages}")}; truth in {truthPath} (empty stretches as '{s.BackgroundLabel}')."));
     }
 
     // The items in the order they are shown: classes take turns, so that consecutive items differ.
@@ -268,7 +273,7 @@ internal static class SceneClip
         front.ConvertTo(scene, MatType.CV_8UC3);
     }
 
-    // Photos (shuffled, cropped to the frame's aspect) and textures take turns, one per run of items.
+    // Photos (shuffled, cropped to the frame's aspect) and textures take turns, one per run of items (or photos only).
     private static List<Mat> Backgrounds(Settings s, int count, Random random)
     {
         string[] photos = s.BackgroundImages is null ? [] : Directory.EnumerateFiles(s.BackgroundImages, "*", SearchOption.AllDirectories)
@@ -283,9 +288,9 @@ internal static class SceneClip
                 .permute(0, 2, 3, 1).contiguous();
             for (int i = 0; i < count; i++)
             {
-                if (photos.Length > 0 && i % 2 == 0)
+                if (photos.Length > 0 && (!s.Textures || i % 2 == 0))
                 {
-                    result.Add(Photo(photos[i / 2 % photos.Length], s.Width, s.Height));
+                    result.Add(Photo(photos[(s.Textures ? i / 2 : i) % photos.Length], s.Width, s.Height));
                     continue;
                 }
                 byte[] pixels = textures[i].data<byte>().ToArray();

@@ -22,8 +22,9 @@ internal sealed class SceneComposer
     // Items on black are cut out where they are brighter than this (unit scale), then holes are closed.
     private const float MaskLevel = 0.03f;
     private const double AspectJitter = 1.3;
-    // A captured frame is cropped to this share of its side at the least, and tilted by at most this many degrees.
-    private const double FrameZoom = 0.6;
+    // A captured frame is cropped to this share of its side at the least (more would often crop the item out while
+    // its label stays), and tilted by at most this many degrees.
+    private const double FrameZoom = 0.8;
     private const double FrameTilt = 6;
     // An image whose opacity is everywhere at least this is a frame, not a cut-out.
     private const float OpaqueLevel = 0.99f;

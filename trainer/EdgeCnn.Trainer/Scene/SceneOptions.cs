@@ -38,6 +38,10 @@ internal sealed record SceneOptions
     /// a few dozen cut-outs make a short epoch, but every scene they make differs.</summary>
     public int Repeat { get; init; } = 1;
 
+    /// <summary>Whether captured frames of object classes are also cut out by their difference from the nearest
+    /// empty-scene frame (the background class) and pasted elsewhere as cut-outs.</summary>
+    public bool CutFromBackground { get; init; }
+
     /// <summary>Whether items are cut out by their own pixels (items on black, like Fashion-MNIST). Otherwise
     /// images with an alpha channel are cut out by it and the others are captured frames, augmented as frames.
     /// Null decides by the data: IDX items are masked, image folders are not.</summary>

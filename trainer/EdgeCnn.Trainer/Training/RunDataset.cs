@@ -50,6 +50,10 @@ internal sealed class RunDataset : IDisposable
 
     public string ValidationDescription { get; }
 
+    /// <summary>The items cut out of captured frames by their difference from the empty scene (part of
+    /// <see cref="Train"/>), or null.</summary>
+    public ImageSet? Cutouts { get; private init; }
+
     public static RunDataset Prepare(TrainOptions options, LoadedData data, PreprocessingSpec preprocessing, ITrainingProgress progress)
     {
         string[] dataClasses = [.. data.Train.Classes];
@@ -73,13 +77,24 @@ internal sealed class RunDataset : IDisposable
             return new RunDataset(classes, backgroundIndex, data.Train, data.Validation, data.Test, null, null, null, "validation split");
 
         SceneOptions scene = options.Scene;
+        ImageSet train = data.Train;
+        ImageSet? cut = null;
+        if (scene.CutFromBackground)
+        {
+            if (backgroundIndex >= dataClasses.Length || train.Files is null)
+                throw new ArgumentException($"--cut-from-background: {options.Data} needs a class folder '{backgroundName}' of frames of the empty scene, captured with the same camera as the objects.");
+            ImageSet? cutouts = DifferenceCutouts.Make(train, backgroundIndex, out string made);
+            progress.Log($"Cut-outs from the empty scene: {made}.");
+            if (cutouts is not null) train = train.Concat(cutouts);
+            cut = cutouts;
+        }
         int side = Math.Max(96, 4 * Math.Max(preprocessing.Width, preprocessing.Height));
         var bank = BackgroundBank.Create(scene.BackgroundImages, preprocessing.Channels, side);
         foreach (string skipped in bank.Skipped.Take(5)) progress.Log($"Skipped background photo: {skipped}");
         bool mask = scene.MaskItems ?? DatasetLoader.Resolve(options.Data).Kind == DatasetLoader.Kind.Idx;
         var composer = new SceneComposer(scene, preprocessing, bank, backgroundIndex, mask);
         progress.Log($"Scene augmentation: {bank.Photos} photo(s){(scene.BackgroundImages is null ? "" : $" from {scene.BackgroundImages}")} and {bank.Count - bank.Photos} textures " +
-            $"as backgrounds; {(mask ? "items cut out by their own pixels" : data.Train.Alpha is null ? "captured frames augmented as frames (no cut-outs: no image has transparency)" : "cut-outs pasted by their alpha channel, other images augmented as frames")}, items at {scene.MinScale:0.##}..{scene.MaxScale:0.##} of the frame; " +
+            $"as backgrounds; {(mask ? "items cut out by their own pixels" : train.Alpha is null ? "captured frames augmented as frames (no cut-outs: no image has transparency)" : "cut-outs pasted by their alpha channel, other images augmented as frames")}, items at {scene.MinScale:0.##}..{scene.MaxScale:0.##} of the frame; " +
             $"{scene.BackgroundFraction:P0} empty scenes and {scene.CleanFraction:P0} clean items per batch" +
             (scene.Repeat > 1 ? $"; each image in {scene.Repeat} scenes per epoch." : "."));
 
@@ -89,8 +104,8 @@ internal sealed class RunDataset : IDisposable
             : set.WithClasses(classes).Subset([.. Enumerable.Range(0, scene.Repeat).SelectMany(_ => Enumerable.Range(0, set.Count))]);
         ImageSet validation = SceneSet.Compose(Relabel(data.Validation), classes, composer, options.Seed + 1000, emptyShare);
         ImageSet? test = data.Test is null ? null : SceneSet.Compose(Relabel(data.Test), classes, composer, options.Seed + 2000, emptyShare);
-        return new RunDataset(classes, backgroundIndex, Relabel(data.Train), validation, test, data.Test?.WithClasses(classes),
-            composer, bank, "validation split composed into scenes");
+        return new RunDataset(classes, backgroundIndex, Relabel(train), validation, test, data.Test?.WithClasses(classes),
+            composer, bank, "validation split composed into scenes") { Cutouts = cut?.WithClasses(classes) };
     }
 
     public void Dispose() => _bank?.Dispose();

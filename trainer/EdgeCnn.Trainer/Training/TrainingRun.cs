@@ -86,6 +86,12 @@ internal static class TrainingRun
             SampleGrid.Write(Path.Combine(runFolder, "scenes.png"), shown.Pixels, shown.Labels, classes, preprocessing);
             progress.Log($"Wrote {runFolder}/scenes.png: validation scenes as the network sees them.");
         }
+        if (previous is null && dataset.Cutouts is { } cut)
+        {
+            ImageSet shown = cut.Subset([.. Enumerable.Range(0, Math.Min(48, cut.Count))]);
+            SampleGrid.Write(Path.Combine(runFolder, "cutouts.png"), Opaque(shown), shown.Labels, classes, preprocessing);
+            progress.Log($"Wrote {runFolder}/cutouts.png: items cut out of captured frames by their difference from the empty scene, on black.");
+        }
         progress.Log($"{architecture.Name}: {plan.Parameters:N0} parameters, {plan.Macs:N0} MACs per image; {classes.Length} classes; device {record.Device}, {threads} threads.");
 
         using var session = new TrainingSession(model, plan, frozen, options, dataset, preprocessing, device);
@@ -210,6 +216,28 @@ internal static class TrainingRun
         };
         spec.Validate("--input/--mean/--std");
         return spec;
+    }
+
+    // The cut-outs as they would show on black: colour times opacity, in normalised space.
+    private static float[] Opaque(ImageSet set)
+    {
+        PreprocessingSpec p = set.Preprocessing;
+        int plane = p.Width * p.Height;
+        var pixels = (float[])set.Pixels.Clone();
+        for (int i = 0; i < set.Count; i++)
+        {
+            for (int c = 0; c < p.Channels; c++)
+            {
+                float black = -p.Mean[c] / p.Std[c];
+                for (int j = 0; j < plane; j++)
+                {
+                    int at = (i * p.Channels + c) * plane + j;
+                    float opacity = set.Alpha?[i * plane + j] ?? 1f;
+                    pixels[at] = black + (pixels[at] - black) * opacity;
+                }
+            }
+        }
+        return pixels;
     }
 
     private static void InitialiseFrom(Sequential model, NetworkPlan plan, string source, string[] classes, ITrainingProgress progress)
