@@ -61,8 +61,8 @@ if [ "$init" = default ]; then
 elif [ "$init" != none ]; then
   init_args=(--init-from "$init")
 fi
-scripts/edgecnn-train train --data "$out/dataset" --arch resnet8 --size 64 --channels 3 --epochs "$epochs" --scene-repeat 10 \
-  --scene --background-images "$out/dataset/background" "${init_args[@]}" --out "$out/run"
+scripts/edgecnn-train train --data "$out/dataset" --arch resnet8 --size 64 --channels 3 --epochs "$epochs" --scene-repeat 4 \
+  --scene --background-images "$out/dataset/background" --cut-from-background "${init_args[@]}" --out "$out/run"
 echo "trained in $(( $(date +%s) - start )) s"
 
 step "3. export"

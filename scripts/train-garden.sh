@@ -4,17 +4,27 @@
 # mate-backgrounds and synthesised textures (scripts/garden-data.sh lays them out), with poles and branches in
 # front, items partly out of the frame, dusk-to-daylight exposure, white balance, blur and noise. ResNet-8 at
 # 64x64 colour, about 25 minutes on a 2-core desktop, into runs/garden-DATE/.
-#   scripts/train-garden.sh            every species (the shipped model)
-#   scripts/train-garden.sh --unseen   two thirds of the species: measure the rest with models/samples/garden-unseen.mp4
+# It starts from models/backbone (scripts/train-backbone.sh) when that is there.
+#   scripts/train-garden.sh                 every species (the shipped model)
+#   scripts/train-garden.sh --unseen        two thirds of the species: measure the rest with models/samples/garden-unseen.mp4
+#   scripts/train-garden.sh --from-scratch  without the backbone
 # EPOCHS=5 scripts/train-garden.sh makes a quick try.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 items=runs/garden/items/all
 name=garden
-if [ "${1:-}" = "--unseen" ]; then items=runs/garden/items/seen; name=garden-seen-species; fi
+init=(--init-from models/backbone)
+[ -f models/backbone/best.pt ] || init=()
+for argument in "$@"; do
+  case "$argument" in
+    --unseen) items=runs/garden/items/seen; name=garden-seen-species ;;
+    --from-scratch) init=() ;;
+    *) echo "usage: scripts/train-garden.sh [--unseen] [--from-scratch]" >&2; exit 2 ;;
+  esac
+done
 scripts/garden-data.sh
 
 out="runs/$name-$(date +%Y%m%d-%H%M%S)"
 scripts/edgecnn-train train --data "$items" --arch resnet8 --size 64 --channels 3 --epochs "${EPOCHS:-70}" --batch-size 64 --lr 0.003 --seed 1 \
-  --scene --background-images runs/garden/photos/train --scene-repeat 40 --scene-scale 0.25..0.9 --out "$out"
+  --scene --background-images runs/garden/photos/train --scene-repeat 40 --scene-scale 0.25..0.9 "${init[@]}" --out "$out"
 echo "Export the model with: scripts/edgecnn-train export $out -o models/$name.onnx, and its int8 twin with: scripts/edgecnn-train quantize models/$name.onnx"
