@@ -12,8 +12,8 @@ namespace EdgeCnn.Tests;
 public sealed partial class DemoTests
 {
     // What the shipped garden model reaches on its clip, with a margin below (docs/results.md has the figures).
-    private const double GardenFrameAccuracy = 80, GardenPrecision = 0.9;
-    private const int GardenEmptyTriggers = 1;
+    private const double GardenFrameAccuracy = 78, GardenPrecision = 0.9;
+    private const int GardenEmptyTriggers = 0;
 
     [Fact]
     public void The_garden_demo_lights_the_led_for_birds_sounds_the_buzzer_for_mammals_and_stays_quiet_on_the_empty_garden()
