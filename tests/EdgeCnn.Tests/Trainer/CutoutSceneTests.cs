@@ -1,5 +1,6 @@
 using EdgeCnn.Trainer.Data;
 using EdgeCnn.Trainer.Scene;
+using EdgeCnn.Trainer.Training;
 using EdgeCnn.Vision;
 using OpenCvSharp;
 using TorchSharp;
@@ -98,6 +99,37 @@ public sealed class CutoutSceneTests : IDisposable
             if (i < n / 2) Assert.InRange(white, 0.03f, 0.95f);
             else Assert.Equal(1f, white, 3);
         }
+    }
+
+    [Fact]
+    public void A_shifted_frame_stays_a_frame_when_the_set_also_holds_cut_outs()
+    {
+        // With cut-outs in the set every image carries an opacity plane; a frame's is all ones. The item shift must not
+        // make its uncovered border transparent, or the frame would be pasted onto a background as a rectangle.
+        torch.manual_seed(7);
+        using BackgroundBank bank = BackgroundBank.Create(null, 3, 64);
+        var composer = new SceneComposer(new SceneOptions { Occlusion = 0 }, Colour, bank, backgroundClass: 2, maskItems: false);
+        var augmenter = new Augmenter(new AugmentationOptions { Shift = 0.25, Flip = false }, Colour, composer);
+        const int n = 32;
+        using var frames = torch.ones(n, 3, 32, 32);
+        using var opaque = torch.ones(n, 1, 32, 32);
+        using var labels = torch.zeros(n, dtype: torch.int64);
+        using var scope = torch.NewDisposeScope();
+        (torch.Tensor images, _) = augmenter.Apply(frames, labels, opaque);
+        // Scene photometry changes the levels, but a frame holds only its own white and the shift's black border,
+        // never a background's greys and colours; lay them over one another as a brightness-free test: the frame's
+        // pixels sort into two groups, one for each level, with few between (the seam).
+        using var unit = images * 0.5 + 0.5;
+        int mixed = 0;
+        for (int i = 0; i < n; i++)
+        {
+            using var level = unit[i].mean([0]);
+            float high = level.max().item<float>(), low = level.min().item<float>();
+            using var between = ((level > low + 0.15 * (high - low)) & (level < high - 0.15 * (high - low))).to(torch.float32).mean();
+            if (between.item<float>() > 0.25f) mixed++;
+        }
+        // Blur and noise mix a few frames (5 of 32 here); pasting mixes most (19 of 32 before the fix).
+        Assert.True(mixed <= 10, $"{mixed} of {n} frames show another background's levels: they were pasted, not framed");
     }
 
     [Fact]

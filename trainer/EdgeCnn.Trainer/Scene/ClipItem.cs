@@ -56,7 +56,8 @@ internal sealed class ClipItem : IDisposable
         using var trimmed = new Mat(image, box);
         var colour = new Mat();
         Cv2.CvtColor(trimmed, colour, ColorConversionCodes.BGRA2BGR);
-        return new ClipItem(colour, new Mat(alpha, box).Clone(), label, path);
+        using var opacity = new Mat(alpha, box);
+        return new ClipItem(colour, opacity.Clone(), label, path);
     }
 
     /// <summary>

@@ -83,13 +83,13 @@ internal static class SceneClip
     {
         bool emptyOnly = s.Only == s.BackgroundLabel;
         int stretches = emptyOnly ? s.PerClass : items.Count;
-        List<Mat> backgrounds = Backgrounds(s, (stretches + s.ItemsPerBackground - 1) / s.ItemsPerBackground, random);
         int itemFrames = Math.Max(1, (int)Math.Round(s.Seconds * s.Fps));
         int emptyFrames = emptyOnly ? itemFrames : (int)Math.Round(s.EmptySeconds * s.Fps);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         FourCC codec = Path.GetExtension(output).Equals(".avi", StringComparison.OrdinalIgnoreCase) ? FourCC.MJPG : FourCC.FromFourChars('m', 'p', '4', 'v');
         var truth = new StringBuilder("first_frame,last_frame,label\n");
         int frameNumber = 0, edged = 0, hidden = 0;
+        List<Mat> backgrounds = Backgrounds(s, (stretches + s.ItemsPerBackground - 1) / s.ItemsPerBackground, random);
         try
         {
             using var writer = new VideoWriter(output, codec, s.Fps, new Size(s.Width, s.Height));

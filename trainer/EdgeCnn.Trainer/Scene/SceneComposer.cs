@@ -26,8 +26,8 @@ internal sealed class SceneComposer
     // its label stays), and tilted by at most this many degrees.
     private const double FrameZoom = 0.8;
     private const double FrameTilt = 6;
-    // An image whose opacity is everywhere at least this is a frame, not a cut-out.
-    private const float OpaqueLevel = 0.99f;
+    /// <summary>An image whose opacity is everywhere at least this is a frame, not a cut-out.</summary>
+    public const float OpaqueLevel = 0.99f;
     private readonly SceneOptions _options;
     private readonly BackgroundBank _bank;
     private readonly bool _maskItems;

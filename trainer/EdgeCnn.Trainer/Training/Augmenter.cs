@@ -82,7 +82,12 @@ internal sealed class Augmenter
             // Sample (x - black) with zero padding so the uncovered border becomes black, not the mean colour.
             Tensor moved = nn.functional.grid_sample(alpha is null ? x - black : cat([x - black, alpha], 1), grid, mode, GridSamplePaddingMode.Zeros, align_corners: false);
             x = moved.narrow(1, 0, channels) + black;
-            if (alpha is not null) alpha = moved.narrow(1, channels, 1);
+            if (alpha is not null)
+            {
+                // A frame stays a frame: the border a shift uncovers must not make it look like a cut-out.
+                Tensor frames = (alpha.amin([1, 2, 3]) >= SceneComposer.OpaqueLevel).view(n, 1, 1, 1);
+                alpha = where(frames, alpha, moved.narrow(1, channels, 1));
+            }
         }
 
         if (_options.Brightness > 0 || _options.Contrast > 0)
