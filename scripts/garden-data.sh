@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lays out the garden camera's pictures from Debian packages under runs/garden/ (links, nothing copied), installing
-# the packages when missing. Used by scripts/train-garden.sh, scripts/make-sample-clip.sh and scripts/garden.sh.
+# the packages when missing. Used by scripts/train-garden.sh, make-garden-clips.sh,
+# train-backbone.sh, garden-ablation.sh and garden.sh.
 #   runs/garden/items/all/{bird,mammal}/      every photographic cut-out (PNG with alpha) of tuxpaint-stamps-default
 #       under stamps/animals/birds and stamps/animals/mammals, leaving out cartoon/, toys/ and aquatic/
 #   runs/garden/items/seen/{bird,mammal}/     two thirds of them; every third file in sorted path order is kept out ...

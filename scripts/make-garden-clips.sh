@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the garden camera's sample clips and truth files, on photographs and (for the second) species that
 # scripts/train-garden.sh never trains on:
-#   models/samples/garden.mp4          the demo's: 64 animals (32 birds, 32 mammals, every species) on Blinds, Storm
+#   models/samples/garden.mp4          the demo's: 64 animals (32 birds, 32 mammals, drawn from every species) on Blinds, Storm
 #       and Wood from mate-backgrounds (held out of training) and synthesised textures, each shown 1 s after 0.8 s of
 #       the empty scene; light from dusk (0.35) to bright day (1.1) per stretch, a fifth of the animals partly out of
 #       the frame, a fifth behind a pole; 15 fps, 640x480
