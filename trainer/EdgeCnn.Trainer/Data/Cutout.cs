@@ -44,11 +44,8 @@ internal sealed class Cutout : IDisposable
     /// <summary>As <see cref="Prepare(string, Span{float}, Span{float})"/> for an 8-bit BGRA image already in memory.</summary>
     public bool Prepare(Mat image, Span<float> pixels, Span<float> alpha, string path)
     {
-        using Mat opacity = image.ExtractChannel(3);
-        using Mat solid = opacity.Threshold(TrimLevel - 1, 255, ThresholdTypes.Binary);
-        Rect box = Cv2.BoundingRect(solid);
-        if (box.Width == 0 || box.Height == 0) throw new InvalidDataException($"{path}: every pixel is transparent; there is no item to cut out.");
-        if (box.Width == image.Width && box.Height == image.Height && Cv2.CountNonZero(solid) == box.Width * box.Height)
+        (Rect box, bool opaque) = OpaqueBox(image, path);
+        if (opaque)
         {
             _colour.Prepare(image, pixels);
             alpha.Fill(1f);
@@ -67,6 +64,20 @@ internal sealed class Cutout : IDisposable
         _colour.Prepare(square, pixels);
         _opacity.Prepare(squareAlpha, alpha);
         return true;
+    }
+
+    /// <summary>
+    /// The box around the opaque pixels of an 8-bit BGRA image, and whether every pixel of the image is opaque (a
+    /// frame, not a cut-out). The one trimming rule for cut-outs, in training and in scene clips.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Every pixel is transparent.</exception>
+    public static (Rect Box, bool Opaque) OpaqueBox(Mat image, string path)
+    {
+        using Mat opacity = image.ExtractChannel(3);
+        using Mat solid = opacity.Threshold(TrimLevel - 1, 255, ThresholdTypes.Binary);
+        Rect box = Cv2.BoundingRect(solid);
+        if (box.Width == 0 || box.Height == 0) throw new InvalidDataException($"{path}: every pixel is transparent; there is no item to cut out.");
+        return (box, box.Width == image.Width && box.Height == image.Height && Cv2.CountNonZero(solid) == box.Width * box.Height);
     }
 
     public void Dispose()

@@ -49,10 +49,8 @@ internal sealed class ClipItem : IDisposable
         if (image.Empty()) throw new InvalidDataException($"{path}: not a readable image.");
         if (image.Channels() != 4 || image.Depth() != MatType.CV_8U)
             throw new InvalidDataException($"{path}: not a cut-out (an 8-bit PNG with an alpha channel); a scene clip pastes items by their transparency.");
+        (Rect box, _) = Cutout.OpaqueBox(image, path);
         using Mat alpha = image.ExtractChannel(3);
-        using Mat solid = alpha.Threshold(7, 255, ThresholdTypes.Binary);
-        Rect box = Cv2.BoundingRect(solid);
-        if (box.Width == 0 || box.Height == 0) throw new InvalidDataException($"{path}: every pixel is transparent.");
         using var trimmed = new Mat(image, box);
         var colour = new Mat();
         Cv2.CvtColor(trimmed, colour, ColorConversionCodes.BGRA2BGR);
