@@ -21,13 +21,14 @@ namespace EdgeCnn.Device.Cli;
 
 /// <summary>
 /// <c>check</c>: everything the service needs, one line each (configuration, OpenCV, model, rules, camera, GPIO),
-/// every problem with its fix; exits 1 when there is one.
+/// every problem with its fix; exits 2 when the settings themselves are wrong (as <c>run</c> would), else 1 when
+/// there is a problem.
 /// </summary>
 internal static class CheckCommand
 {
     public static Command Create()
     {
-        var command = new Command("check", "Check configuration, OpenCV, model, rules, camera, GPIO access and the MQTT broker; print each problem with its fix; exit 1 if there is one.");
+        var command = new Command("check", "Check configuration, OpenCV, model, rules, camera, GPIO access and the MQTT broker; print each problem with its fix; exit 2 if the settings are wrong, 1 if anything else is.");
         command.SetAction(result => Run(result.GetValue(DeviceCommandLine.Config), Console.Out));
         return command;
     }
@@ -42,7 +43,18 @@ internal static class CheckCommand
             output.WriteLine($"PROBLEM  {what,-8} {detail}");
         }
 
-        using IHost host = DeviceHost.Build(configFile, builder => builder.Logging.ClearProviders());
+        IHost host;
+        try
+        {
+            host = DeviceHost.Build(configFile, builder => builder.Logging.ClearProviders());
+        }
+        catch (OptionsValidationException e)
+        {
+            foreach (string failure in e.Failures) Problem("config", failure);
+            output.WriteLine($"{problems} problem(s)");
+            return ExitCodes.Configuration;
+        }
+        using IHost owned = host;
         T? Options<T>(string what) where T : class
         {
             try
@@ -62,6 +74,9 @@ internal static class CheckCommand
         RuleList? rules = Options<RuleList>("config");
         HttpOptions? http = Options<HttpOptions>("config");
         MqttOptions? mqtt = Options<MqttOptions>("config");
+        _ = Options<EventsOptions>("config");
+        _ = Options<MotionGateOptions>("config");
+        bool settingsWrong = problems > 0;
         if (problems == 0) Ok("config", $"{outputs!.Count} output(s), {rules!.Count} rule(s); source {source!.Type.ToString().ToLowerInvariant()}, GPIO driver {gpio!.Driver.ToString().ToLowerInvariant()}");
 
         string? openCvProblem = OpenCvProblem();
@@ -74,7 +89,7 @@ internal static class CheckCommand
         if (http is { Enabled: true }) Ok("http", $"will listen on {http.Urls}{(http.BearerToken.Length > 0 ? ", with a bearer token" : http.ListensBeyondLoopback ? ", WITHOUT a token (set Http:BearerToken)" : "")}");
         if (mqtt is { Enabled: true }) CheckMqtt(mqtt, Ok, Problem);
         output.WriteLine(problems == 0 ? "all checks passed" : $"{problems} problem(s)");
-        return problems == 0 ? 0 : 1;
+        return settingsWrong ? ExitCodes.Configuration : problems == 0 ? 0 : ExitCodes.Failure;
     }
 
     /// <summary>Why OpenCV's native library cannot be used here, naming the file, or null when it loads.</summary>

@@ -29,6 +29,7 @@ public static class DeviceHost
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
         builder.Configuration.AddDeviceSources(configFile, systemFile);
+        ValidateLogLevels(builder.Configuration);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         // The host would log a start failure with its stack trace; the verbs print it as one line that names the key or file.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
@@ -63,37 +64,46 @@ public static class DeviceHost
         return builder.Build();
     }
 
-    /// <summary>Binds every options class to its section and validates it at start.</summary>
+    /// <summary>The settings sections, each bound to its options class.</summary>
+    public static readonly IReadOnlyList<string> Sections =
+        [ModelOptions.Section, SourceOptions.Section, GpioOptions.Section, OutputList.Section, RuleList.Section, HttpOptions.Section, MqttOptions.Section, EventsOptions.Section, MotionGateOptions.Section];
+
+    /// <summary>
+    /// Binds every options class to its section and validates it at start: first its shape (no unknown key, every
+    /// value of its setting's type; the model's section also reports unknown sections), then its own rules.
+    /// </summary>
     public static IServiceCollection AddDeviceOptions(this IServiceCollection services)
     {
-        services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section).ValidateOnStart();
-        services.AddOptions<SourceOptions>().BindConfiguration(SourceOptions.Section).ValidateOnStart();
-        services.AddOptions<GpioOptions>().BindConfiguration(GpioOptions.Section).ValidateOnStart();
-        services.AddOptions<OutputList>().BindConfiguration(OutputList.Section).ValidateOnStart();
-        services.AddOptions<RuleList>().BindConfiguration(RuleList.Section).ValidateOnStart();
-        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.Section).ValidateOnStart();
-        services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateOnStart();
-        services.AddOptions<EventsOptions>().BindConfiguration(EventsOptions.Section).ValidateOnStart();
-        services.AddOptions<MotionGateOptions>().BindConfiguration(MotionGateOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ModelOptions>>(new OptionsValidator<ModelOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<SourceOptions>>(new OptionsValidator<SourceOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<GpioOptions>>(new OptionsValidator<GpioOptions>(o => o.Validate()));
+        Add<ModelOptions>(services, ModelOptions.Section, o => o.Validate(), Sections);
+        Add<SourceOptions>(services, SourceOptions.Section, o => o.Validate());
+        Add<GpioOptions>(services, GpioOptions.Section, o => o.Validate());
+        Add<OutputList>(services, OutputList.Section, validate: null);
+        Add<RuleList>(services, RuleList.Section, validate: null);
         services.AddSingleton<IValidateOptions<RuleList>, RuleListValidator>();
-        services.AddSingleton<IValidateOptions<HttpOptions>>(new OptionsValidator<HttpOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<MqttOptions>>(new OptionsValidator<MqttOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<EventsOptions>>(new OptionsValidator<EventsOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<MotionGateOptions>>(new OptionsValidator<MotionGateOptions>(o => o.Validate()));
-        // Keys no options class has (a typo such as ActivLow) are errors too; the model's check also covers unknown sections.
-        string[] sections = [ModelOptions.Section, SourceOptions.Section, GpioOptions.Section, OutputList.Section, RuleList.Section, HttpOptions.Section, MqttOptions.Section, EventsOptions.Section, MotionGateOptions.Section];
-        services.AddSingleton<IValidateOptions<ModelOptions>>(s => new UnknownKeys.Validator<ModelOptions>(s.GetRequiredService<IConfiguration>(), ModelOptions.Section, sections));
-        services.AddSingleton<IValidateOptions<SourceOptions>>(s => new UnknownKeys.Validator<SourceOptions>(s.GetRequiredService<IConfiguration>(), SourceOptions.Section));
-        services.AddSingleton<IValidateOptions<GpioOptions>>(s => new UnknownKeys.Validator<GpioOptions>(s.GetRequiredService<IConfiguration>(), GpioOptions.Section));
-        services.AddSingleton<IValidateOptions<OutputList>>(s => new UnknownKeys.Validator<OutputList>(s.GetRequiredService<IConfiguration>(), OutputList.Section));
-        services.AddSingleton<IValidateOptions<RuleList>>(s => new UnknownKeys.Validator<RuleList>(s.GetRequiredService<IConfiguration>(), RuleList.Section));
-        services.AddSingleton<IValidateOptions<HttpOptions>>(s => new UnknownKeys.Validator<HttpOptions>(s.GetRequiredService<IConfiguration>(), HttpOptions.Section));
-        services.AddSingleton<IValidateOptions<MqttOptions>>(s => new UnknownKeys.Validator<MqttOptions>(s.GetRequiredService<IConfiguration>(), MqttOptions.Section));
-        services.AddSingleton<IValidateOptions<EventsOptions>>(s => new UnknownKeys.Validator<EventsOptions>(s.GetRequiredService<IConfiguration>(), EventsOptions.Section));
-        services.AddSingleton<IValidateOptions<MotionGateOptions>>(s => new UnknownKeys.Validator<MotionGateOptions>(s.GetRequiredService<IConfiguration>(), MotionGateOptions.Section));
+        Add<HttpOptions>(services, HttpOptions.Section, o => o.Validate());
+        Add<MqttOptions>(services, MqttOptions.Section, o => o.Validate());
+        Add<EventsOptions>(services, EventsOptions.Section, o => o.Validate());
+        Add<MotionGateOptions>(services, MotionGateOptions.Section, o => o.Validate());
         return services;
+    }
+
+    /// <summary>
+    /// Throws the log levels under <c>Logging</c> that are not levels as a configuration error naming each key: the
+    /// logging setup would otherwise fail with a message that names none, and exit as if the fault might pass.
+    /// </summary>
+    public static void ValidateLogLevels(IConfiguration configuration)
+    {
+        List<string> problems = SettingsShape.LogLevels(configuration);
+        if (problems.Count > 0) throw new OptionsValidationException("Logging", typeof(LoggerFilterOptions), problems);
+    }
+
+    private static void Add<TOptions>(IServiceCollection services, string section, Action<TOptions>? validate, IReadOnlyCollection<string>? allSections = null)
+        where TOptions : class
+    {
+        OptionsBuilder<TOptions> options = services.AddOptions<TOptions>();
+        // Before the binding, which throws on (or, in a list, silently drops) a value it cannot convert.
+        services.AddSingleton<IConfigureOptions<TOptions>>(s => new SettingsShape.Check<TOptions>(s.GetRequiredService<IConfiguration>(), section, allSections));
+        options.BindConfiguration(section).ValidateOnStart();
+        if (validate is not null) services.AddSingleton<IValidateOptions<TOptions>>(new OptionsValidator<TOptions>(validate));
     }
 }

@@ -151,7 +151,7 @@ public sealed class DeviceCommandTests : IDisposable
         });
         var output = new StringWriter();
 
-        Assert.Equal(1, CheckCommand.Run(config, output));
+        Assert.Equal(2, CheckCommand.Run(config, output));
 
         string text = output.ToString();
         Assert.Contains("PROBLEM  config   Outputs:0:ActivLow is not a setting (did you mean ActiveLow?); the settings of Outputs:0 are ", text);
