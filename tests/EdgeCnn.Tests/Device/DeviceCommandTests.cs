@@ -230,31 +230,56 @@ public sealed class DeviceCommandTests : IDisposable
     [Fact]
     public void After_kill_9_and_a_pin_changed_in_the_settings_off_also_switches_the_pin_the_killed_service_drove()
     {
-        string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);
-        object source = new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } };
-        string config = Config(source, outputs: [new { Name = "led", Type = "Led", Pin = 22 }]);
-        string state = Directory.CreateDirectory(_folder["state"]).FullName;
-        var environment = new Dictionary<string, string> { ["STATE_DIRECTORY"] = state };
-        var output = new ConcurrentQueue<string>();
-        using (Process device = DeviceProcess.Start(["run", "--config", config], environment, output))
-        {
-            Assert.True(SpinWait.SpinUntil(() => output.Any(l => l.Contains("simulated GPIO 22 high", StringComparison.Ordinal)), TimeSpan.FromSeconds(60)), string.Join("\n", output));
-            device.Kill();
-            device.WaitForExit();
-        }
+        (string config, object source, Dictionary<string, string> environment) = KillWhileThePinIsOn(22);
         // The LED moved to pin 17 in the settings while the service was dead.
         File.Copy(Config(source, outputs: [new { Name = "led", Type = "Led", Pin = 17 }]), config, overwrite: true);
-        var off = new ConcurrentQueue<string>();
-        using (Process command = DeviceProcess.Start(["off", "--config", config], environment, off))
-        {
-            Assert.True(command.WaitForExit(60_000));
-            command.WaitForExit();
-            Assert.Equal(0, command.ExitCode);
-        }
-        string text = string.Join("\n", off);
+
+        (int exit, string text) = Off(config, environment);
+
+        Assert.Equal(0, exit);
         Assert.Contains("simulated GPIO 22 low", text);
         Assert.Contains("1 output(s) the last run used off", text);
         Assert.Contains("simulated GPIO 17 low", text);
+    }
+
+    [Fact]
+    public void After_kill_9_and_settings_broken_since_off_still_switches_the_pin_the_killed_service_drove_then_names_the_error()
+    {
+        (string config, object source, Dictionary<string, string> environment) = KillWhileThePinIsOn(22);
+        // Someone edits the settings while the service is dead, and gets a value wrong.
+        File.Copy(Config(source, outputs: [new { Name = "led", Type = "Led", Pin = "GPIO17" }]), config, overwrite: true);
+
+        (int exit, string text) = Off(config, environment);
+
+        Assert.Contains("simulated GPIO 22 low", text);
+        Assert.Contains("1 output(s) the last run used off", text);
+        Assert.Equal(2, exit);
+        Assert.Contains("configuration error: Outputs:0:Pin is 'GPIO17', which is not a whole number.", text);
+    }
+
+    // Runs the service driving the LED on pin, and kills it (kill -9) while the LED is on.
+    private (string Config, object Source, Dictionary<string, string> Environment) KillWhileThePinIsOn(int pin)
+    {
+        string clip = ShapesClip.Write(_folder["circles.avi"], [(0, 24)]);
+        object source = new { Type = "file", Path = clip, Loop = true, Region = new { X = 0.5, Width = 0.5 } };
+        string config = Config(source, outputs: [new { Name = "led", Type = "Led", Pin = pin }]);
+        string state = Directory.CreateDirectory(_folder["state"]).FullName;
+        var environment = new Dictionary<string, string> { ["STATE_DIRECTORY"] = state };
+        var output = new ConcurrentQueue<string>();
+        using Process device = DeviceProcess.Start(["run", "--config", config], environment, output);
+        Assert.True(SpinWait.SpinUntil(() => output.Any(l => l.Contains($"simulated GPIO {pin} high", StringComparison.Ordinal)), TimeSpan.FromSeconds(60)), string.Join("\n", output));
+        device.Kill();
+        device.WaitForExit();
+        return (config, source, environment);
+    }
+
+    private static (int Exit, string Output) Off(string config, Dictionary<string, string> environment)
+    {
+        var off = new ConcurrentQueue<string>();
+        using Process command = DeviceProcess.Start(["off", "--config", config], environment, off);
+        Assert.True(command.WaitForExit(60_000));
+        command.WaitForExit();
+        return (command.ExitCode, string.Join("\n", off));
     }
 
     [Fact]
@@ -268,7 +293,7 @@ public sealed class DeviceCommandTests : IDisposable
         int exit = CheckCommand.Run(config, output);
 
         string text = output.ToString();
-        Assert.Equal(1, exit);
+        Assert.Equal(2, exit);
         Assert.Contains("PROBLEM  config   Source:Path", text);
         Assert.Contains("PROBLEM  config   Outputs:1:Pin 17 is also the pin of Outputs:0 ('led'); give each output its own pin.", text);
         Assert.Contains("ok       opencv", text);
