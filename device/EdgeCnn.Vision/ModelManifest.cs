@@ -129,6 +129,22 @@ public sealed record ModelManifest
         File.WriteAllText(path, JsonSerializer.Serialize(this, VisionJson.Options));
     }
 
+    /// <summary>
+    /// Why <paramref name="label"/> cannot be a class name, or null. A control character (a newline in a training
+    /// folder's name) would travel into every log line, journal entry and systemd notification that names the
+    /// class, where a newline starts a forged record.
+    /// </summary>
+    public static string? LabelProblem(string label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        foreach (char c in label)
+        {
+            if (char.IsControl(c))
+                return $"'{string.Concat(label.Select(ch => char.IsControl(ch) ? $"\\u{(int)ch:x4}" : ch.ToString()))}' holds a control character; a class name must be printable: rename its folder and train again.";
+        }
+        return null;
+    }
+
     /// <summary>Throws <see cref="InvalidDataException"/> naming <paramref name="source"/> and the bad field.</summary>
     public void Validate(string source)
     {
@@ -140,6 +156,7 @@ public sealed record ModelManifest
         {
             if (string.IsNullOrWhiteSpace(Labels[i]))
                 throw new InvalidDataException($"{source}: labels[{i}] is empty; every output needs a class name.");
+            if (LabelProblem(Labels[i]) is string problem) throw new InvalidDataException($"{source}: labels[{i}] {problem}");
         }
         if (Labels.Distinct(StringComparer.Ordinal).Count() != Labels.Length)
             throw new InvalidDataException($"{source}: labels contains a duplicate name; class names must be unique.");

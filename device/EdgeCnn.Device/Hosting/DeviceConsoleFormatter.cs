@@ -22,7 +22,8 @@ internal sealed class DeviceConsoleFormatter() : ConsoleFormatter(FormatterName)
 
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
-        string message = logEntry.Formatter(logEntry.State, logEntry.Exception);
+        // One entry, one line: a newline in a message (a class name, a rule name, a peer's error) would forge the next.
+        string message = OneLine.Of(logEntry.Formatter(logEntry.State, logEntry.Exception));
         if (string.IsNullOrEmpty(message) && logEntry.Exception is null) return;
         string category = logEntry.Category[(logEntry.Category.LastIndexOf('.') + 1)..];
         string level = logEntry.LogLevel switch

@@ -16,6 +16,8 @@ internal static class ImageFolder
             throw new InvalidDataException($"{root}: no class folders found; put images in {root}/<class>/*.png (or .jpg).");
         foreach (string name in classes)
         {
+            // Before training, not at export twenty minutes later: the device refuses such a label too.
+            if (ModelManifest.LabelProblem(name) is string problem) throw new InvalidDataException($"{root}: class folder {problem}");
             if (ImageFiles(Path.Combine(root, name)).Length == 0)
                 throw new InvalidDataException($"{Path.Combine(root, name)}: class folder '{name}' holds no .png/.jpg/.jpeg/.bmp images; add images or remove the folder.");
         }
