@@ -14,8 +14,9 @@ namespace EdgeCnn.Device.Capture;
 /// </summary>
 /// <remarks>
 /// Only the end of a clip with <see cref="SourceOptions.StopAtEnd"/> ends the stream cleanly. A clip whose reading
-/// throws, or a failure of the thread itself, completes the stream with that failure, so the frame loop fails and
-/// the service exits non-zero (and systemd restarts it).
+/// throws, that cannot be opened or of which no frame decodes (it will not change, so it is not retried), or a
+/// failure of the thread itself, completes the stream with that failure, so the frame loop fails and the service
+/// exits non-zero (and systemd restarts it).
 /// <para>
 /// Timestamps are the wall clock for cameras and for clips played in real time, and the clip's own time
 /// (frame number / frame rate) for clips processed frame by frame, so rules behave the same however fast the
@@ -92,6 +93,12 @@ public sealed partial class FrameCapture : IDisposable
                         paceStart = Stopwatch.GetTimestamp() - (long)(frameNumber / clipFps * Stopwatch.Frequency);
                         LogOpened(source.Description);
                     }
+                    catch (Exception e) when (e is not OutOfMemoryException && _options.StopAtEnd)
+                    {
+                        // A clip played to its end will not change: retrying would wait forever for nothing.
+                        _frames.Complete(new IOException($"the clip cannot be played: {e.Message}", e));
+                        return;
+                    }
                     catch (Exception e) when (e is not OutOfMemoryException)
                     {
                         LogCannotOpen(e.Message, delay.TotalSeconds);
@@ -132,6 +139,12 @@ public sealed partial class FrameCapture : IDisposable
                     string problem = failure ?? source.LastProblem ?? "no frame";
                     source.Dispose();
                     source = null;
+                    if (_options.StopAtEnd && failure is null && frameNumber == 0)
+                    {
+                        // It opened, but not one frame decodes: a broken file, not a clip that has ended.
+                        _frames.Complete(new IOException($"the clip opened but not one frame could be read from it ({problem}); is it a complete video?"));
+                        return;
+                    }
                     if (_options.StopAtEnd && failure is null)
                     {
                         LogEnded(problem);

@@ -282,6 +282,44 @@ public sealed class DeviceCommandTests : IDisposable
         return (command.ExitCode, string.Join("\n", off));
     }
 
+    [Theory]
+    [InlineData("noise", "the clip cannot be played: ")]
+    [InlineData("truncated", "the clip opened but not one frame could be read from it")]
+    public void An_undecodable_clip_played_to_its_end_fails_with_exit_1_instead_of_retrying_forever(string kind, string message)
+    {
+        string clip = _folder[$"{kind}.mp4"];
+        if (kind == "noise")
+        {
+            File.WriteAllBytes(clip, [.. Enumerable.Range(0, 20_000).Select(i => (byte)(i * 7919 % 251))]);
+        }
+        else
+        {
+            // A real video cut off right after its header (moov first, as phones write them): it opens, no frame decodes.
+            string whole = _folder["whole.mp4"];
+            using (Process ffmpeg = Process.Start("ffmpeg", ["-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=15", "-t", "2", "-movflags", "+faststart", "-pix_fmt", "yuv420p", whole])!)
+            {
+                Assert.True(ffmpeg.WaitForExit(60_000));
+                Assert.Equal(0, ffmpeg.ExitCode);
+            }
+            byte[] bytes = File.ReadAllBytes(whole);
+            int media = bytes.AsSpan().IndexOf("mdat"u8);
+            Assert.True(media > 0);
+            File.WriteAllBytes(clip, bytes[..(media + 4)]);
+        }
+        string config = Config(new { Type = "file", Path = clip, StopAtEnd = true, Realtime = false });
+        var output = new ConcurrentQueue<string>();
+
+        using Process device = DeviceProcess.Start(["run", "--config", config], [], output);
+
+        // Retrying would never end; the wait is far longer than a start needs.
+        bool exited = device.WaitForExit(60_000);
+        if (!exited) device.Kill(entireProcessTree: true);
+        Assert.True(exited, "still retrying after 60 s:\n" + string.Join("\n", output.TakeLast(5)));
+        device.WaitForExit();
+        Assert.Equal(1, device.ExitCode);
+        Assert.Contains(output, l => l.Contains(message, StringComparison.Ordinal) && l.Contains(clip, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Check_prints_each_problem_with_its_fix_and_fails()
     {
