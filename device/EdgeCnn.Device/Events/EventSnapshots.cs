@@ -99,10 +99,27 @@ public sealed partial class EventSnapshots : IHostedService, IAsyncDisposable
                     EventSnapshot encoded = info with { Bytes = jpeg.Length };
                     // The encoded picture goes to MQTT whether or not the disk takes it.
                     _encoded?.Writer.TryWrite((encoded, jpeg));
+                    if (jpeg.Length > LimitBytes)
+                    {
+                        // Kept, it would break the limit it was given; the oldest would all go and it still would.
+                        Interlocked.Increment(ref _failed);
+                        LogTooLarge(info.Id, jpeg.Length / (1024.0 * 1024.0), _options.MaxMegabytes);
+                        continue;
+                    }
                     string folder = Directory!;
+                    // Removed while running (a clean-up, a hand): made again, so one mistake does not end every later snapshot.
+                    System.IO.Directory.CreateDirectory(folder);
                     MakeRoom(folder, jpeg.Length);
-                    WriteAtomically(Path.Combine(folder, info.Id + ".jpg"), jpeg);
-                    WriteAtomically(Path.Combine(folder, info.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(encoded, Json));
+                    try
+                    {
+                        Write(folder, encoded, jpeg);
+                    }
+                    catch (IOException e) when (IsDiskFull(e) && RemoveOldest(folder))
+                    {
+                        // Something else filled the disk: the oldest snapshot makes room for the newest, once.
+                        LogDiskFull(info.Id);
+                        Write(folder, encoded, jpeg);
+                    }
                     Interlocked.Increment(ref _written);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenCVException)
@@ -111,6 +128,27 @@ public sealed partial class EventSnapshots : IHostedService, IAsyncDisposable
                     LogWriteFailed(info.Id, e.Message);
                 }
             }
+        }
+    }
+
+    private long LimitBytes => (long)(_options.MaxMegabytes * 1024 * 1024);
+
+    // ENOSPC (and EDQUOT): .NET on Linux reports the errno as the HResult of an IOException it has no type for.
+    private static bool IsDiskFull(IOException e) => e.HResult is 28 or 122;
+
+    // The JPEG, then its JSON (what /events lists has its picture); on a failure neither stays.
+    private static void Write(string folder, EventSnapshot info, byte[] jpeg)
+    {
+        string picture = Path.Combine(folder, info.Id + ".jpg");
+        try
+        {
+            WriteAtomically(picture, jpeg);
+            WriteAtomically(Path.Combine(folder, info.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(info, Json));
+        }
+        catch (IOException)
+        {
+            File.Delete(picture);
+            throw;
         }
     }
 
@@ -131,23 +169,45 @@ public sealed partial class EventSnapshots : IHostedService, IAsyncDisposable
 
     // Before a snapshot is written, oldest first (ids start with the time) until both limits hold with the new one
     // counted in, so the folder and /events never hold more than the limits, not even for a moment. A snapshot's JSON
-    // goes with it.
+    // goes with it, and a JSON whose JPEG is gone (removed by hand, a crash between the two) goes too.
     private void MakeRoom(string folder, long incomingBytes)
     {
         var files = new DirectoryInfo(folder).GetFiles("*.jpg").OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
+        RemoveOrphans(folder, files);
         long bytes = files.Sum(f => f.Length);
-        long limit = (long)(_options.MaxMegabytes * 1024 * 1024);
         int removed = 0;
-        while (files.Count > 0 && (files.Count + 1 > _options.MaxCount || bytes + incomingBytes > limit))
+        while (files.Count > 0 && (files.Count + 1 > _options.MaxCount || bytes + incomingBytes > LimitBytes))
         {
             FileInfo oldest = files[0];
             files.RemoveAt(0);
             bytes -= oldest.Length;
-            File.Delete(Path.ChangeExtension(oldest.FullName, ".json")); // first, so what /events lists has its JPEG
-            oldest.Delete();
+            Remove(oldest);
             removed++;
         }
         if (removed > 0) LogPruned(removed, files.Count, bytes / (1024.0 * 1024.0));
+    }
+
+    private static void RemoveOrphans(string folder, List<FileInfo> pictures)
+    {
+        var names = new HashSet<string>(pictures.Select(f => Path.GetFileNameWithoutExtension(f.Name)), StringComparer.Ordinal);
+        foreach (FileInfo json in new DirectoryInfo(folder).GetFiles("*.json"))
+        {
+            if (!names.Contains(Path.GetFileNameWithoutExtension(json.Name))) json.Delete();
+        }
+    }
+
+    private static bool RemoveOldest(string folder)
+    {
+        FileInfo? oldest = new DirectoryInfo(folder).GetFiles("*.jpg").MinBy(f => f.Name, StringComparer.Ordinal);
+        if (oldest is null) return false;
+        Remove(oldest);
+        return true;
+    }
+
+    private static void Remove(FileInfo picture)
+    {
+        File.Delete(Path.ChangeExtension(picture.FullName, ".json")); // first, so what /events lists has its JPEG
+        picture.Delete();
     }
 
     /// <summary>
@@ -166,7 +226,18 @@ public sealed partial class EventSnapshots : IHostedService, IAsyncDisposable
         string? folder = Directory;
         if (folder is null) return [];
         var list = new List<EventSnapshot>();
-        foreach (string path in System.IO.Directory.EnumerateFiles(folder, "*.json").OrderDescending(StringComparer.Ordinal).Take(limit))
+        // Removed while running: nothing to list until the next snapshot makes it again.
+        if (!System.IO.Directory.Exists(folder)) return list;
+        string[] files;
+        try
+        {
+            files = [.. System.IO.Directory.EnumerateFiles(folder, "*.json").OrderDescending(StringComparer.Ordinal).Take(limit)];
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return list;
+        }
+        foreach (string path in files)
         {
             try
             {
@@ -214,6 +285,12 @@ public sealed partial class EventSnapshots : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "event snapshot {Id} not written: {Reason} (the device goes on; a full or read-only disk?)")]
     private partial void LogWriteFailed(string id, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "event snapshot {Id} not written: its JPEG ({Megabytes:0.00} MB) is larger than Events:MaxMegabytes ({Limit} MB) alone; raise the limit")]
+    private partial void LogTooLarge(string id, double megabytes, double limit);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the disk is full: removed the oldest event snapshot to write {Id} (something besides the snapshots fills it)")]
+    private partial void LogDiskFull(string id);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "removed {Removed} old event snapshot(s); {Kept} kept, {Megabytes:0.0} MB")]
     private partial void LogPruned(int removed, int kept, double megabytes);

@@ -25,14 +25,16 @@ public sealed class EventSnapshotsTests : IDisposable
         return Mat.FromPixelData(480, 640, MatType.CV_8UC3, pixels).Clone();
     }
 
-    private static async Task Capture(EventSnapshots store, int count)
+    // Frames first, first + 1, ... (a second call goes on from where the first stopped).
+    private static async Task Capture(EventSnapshots store, int count, int first = 0)
     {
-        for (int i = 0; i < count; i++)
+        long before = store.Written + store.Failed;
+        for (int i = first; i < first + count; i++)
         {
             using Mat frame = Noise(i);
             store.Capture(frame, new Rect(0, 0, 640, 480), "cat", 0.9f, new RuleEvent(0, RuleEventKind.Trigger, 0.9f, i, DateTimeOffset.UnixEpoch.AddSeconds(i)), Rule);
             // One at a time: the queue holds four, and this test is about what is kept, not what is dropped.
-            while (store.Written + store.Failed < i + 1) await Task.Delay(10);
+            while (store.Written + store.Failed < before + i - first + 1) await Task.Delay(10);
         }
     }
 
@@ -85,6 +87,87 @@ public sealed class EventSnapshotsTests : IDisposable
         await Capture(store, 3);
         Assert.Equal(3, store.Failed);
         Assert.Equal(0, store.Written);
+    }
+
+    [Fact]
+    public async Task The_folder_removed_while_running_lists_empty_and_is_made_again_by_the_next_snapshot()
+    {
+        await using EventSnapshots store = Store();
+        await store.StartAsync(CancellationToken.None);
+        await Capture(store, 1);
+        Directory.Delete(_folder["events"], recursive: true);
+
+        Assert.Empty(store.List()); // /events answers an empty list, not 500
+        await Capture(store, 1, first: 1);
+
+        Assert.Equal(2, store.Written);
+        Assert.Equal(0, store.Failed);
+        Assert.Single(store.List());
+    }
+
+    [Fact]
+    public async Task A_snapshot_larger_than_the_size_limit_alone_is_not_kept_and_the_limit_holds()
+    {
+        // A JPEG of 640x480 noise is several hundred kilobytes: more than a tenth of a megabyte.
+        await using EventSnapshots store = Store(maxMegabytes: 0.1);
+        await store.StartAsync(CancellationToken.None);
+        await Capture(store, 2);
+
+        Assert.Equal(2, store.Failed);
+        Assert.Empty(Directory.GetFiles(_folder["events"]));
+    }
+
+    [Fact]
+    public async Task A_json_whose_jpeg_is_gone_is_pruned_with_the_next_snapshot()
+    {
+        await using EventSnapshots store = Store();
+        await store.StartAsync(CancellationToken.None);
+        await Capture(store, 2);
+        string orphan = Directory.GetFiles(_folder["events"], "*.jpg").Order(StringComparer.Ordinal).First();
+        File.Delete(orphan);
+        Assert.True(File.Exists(Path.ChangeExtension(orphan, ".json")));
+
+        await Capture(store, 1, first: 2);
+
+        Assert.False(File.Exists(Path.ChangeExtension(orphan, ".json")));
+        Assert.Equal(Directory.GetFiles(_folder["events"], "*.jpg").Length, Directory.GetFiles(_folder["events"], "*.json").Length);
+    }
+
+    [Fact]
+    public async Task On_a_full_disk_the_oldest_snapshot_makes_room_for_the_newest()
+    {
+        // A real full file system: a 3 MB tmpfs that something else (a filler file) has mostly filled.
+        string events = Directory.CreateDirectory(_folder["events"]).FullName;
+        Assert.True(Mount("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", events), "mounting a tmpfs needs root (the tests run as root, as CI does)");
+        try
+        {
+            await using EventSnapshots store = Store();
+            await store.StartAsync(CancellationToken.None);
+            await Capture(store, 1);
+            long snapshot = Directory.GetFiles(events, "*.jpg").Sum(f => new FileInfo(f).Length);
+            // Room for one more and a half: the third needs the first one's place.
+            File.WriteAllBytes(Path.Combine(events, "filler.bin"), new byte[new DriveInfo(events).AvailableFreeSpace - snapshot * 3 / 2]);
+
+            await Capture(store, 4, first: 1);
+
+            Assert.Equal(0, store.Failed);
+            Assert.Equal(5, store.Written);
+            IReadOnlyList<EventSnapshot> kept = store.List();
+            Assert.NotEmpty(kept);
+            Assert.Equal(4, kept[0].Frame); // the newest is there
+            Assert.True(kept.Count < 5, $"{kept.Count} kept: the disk was not full");
+        }
+        finally
+        {
+            Mount("umount", events);
+        }
+    }
+
+    private static bool Mount(string command, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(command, arguments) { RedirectStandardError = true })!;
+        process.WaitForExit();
+        return process.ExitCode == 0;
     }
 
     [Fact]
