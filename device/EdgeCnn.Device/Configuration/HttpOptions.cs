@@ -39,6 +39,9 @@ public sealed class HttpOptions
     /// <summary><c>/snapshot.jpg</c> waits this long for the loop's next frame before it answers 503.</summary>
     public TimeSpan SnapshotTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>The longest <see cref="SnapshotTimeout"/>: a request that waits longer for a frame holds a connection for nothing.</summary>
+    public static readonly TimeSpan MaxSnapshotTimeout = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// The most frames per second <c>/stream.mjpg</c> sends each viewer (1 to 30). Frames are encoded only while
     /// someone watches, off the frame loop, which only copies each frame sent.
@@ -99,6 +102,7 @@ public sealed class HttpOptions
             throw new ArgumentException($"{Section}:Urls ({Urls}) listens beyond this machine without {Section}:BearerToken, so anyone on the network could watch the camera; " +
                 "set a token (EDGECNN_Http__BearerToken=$(openssl rand -hex 16) in /etc/edgecnn/secrets.env) or listen on http://127.0.0.1:8080.");
         if (StaleAfter <= TimeSpan.Zero) throw new ArgumentException($"{Section}:StaleAfter is {StaleAfter}; use a positive time such as 00:00:05.");
-        if (SnapshotTimeout <= TimeSpan.Zero) throw new ArgumentException($"{Section}:SnapshotTimeout is {SnapshotTimeout}; use a positive time such as 00:00:03.");
+        if (SnapshotTimeout <= TimeSpan.Zero || SnapshotTimeout > MaxSnapshotTimeout)
+            throw new ArgumentException($"{Section}:SnapshotTimeout is {SnapshotTimeout}; use a positive time up to {MaxSnapshotTimeout:c}, such as 00:00:03 (a request waits this long for the next classified frame).");
     }
 }

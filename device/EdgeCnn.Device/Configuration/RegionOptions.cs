@@ -24,6 +24,9 @@ public sealed class RegionOptions
     /// <summary>Checks the fractions; errors name the key.</summary>
     public void Validate(string key)
     {
+        // NaN passes every comparison below as false: it would crop a one-pixel region without a word.
+        if (!double.IsFinite(X) || !double.IsFinite(Y) || !double.IsFinite(Width) || !double.IsFinite(Height))
+            throw new ArgumentException($"{key}:X, Y, Width and Height must be numbers (they are {X}, {Y}, {Width} and {Height}); use fractions of the frame from 0 to 1.");
         if (X is < 0 or >= 1 || Y is < 0 or >= 1)
             throw new ArgumentException($"{key}:X and {key}:Y are fractions of the frame; use 0 to below 1 (they are {X} and {Y}).");
         if (Width is <= 0 or > 1 || Height is <= 0 or > 1)

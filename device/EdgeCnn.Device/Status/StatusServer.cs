@@ -173,11 +173,12 @@ public sealed partial class StatusServer(
         {
             return await request.WaitAsync(options.Value.SnapshotTimeout, aborted).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e)
         {
-            // The loop may still answer later: release that copy when it does.
+            // Whatever ended the wait, the loop may still answer later: release that copy when it does.
             _ = request.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-            return null;
+            if (e is TimeoutException or OperationCanceledException or InvalidOperationException) return null;
+            throw;
         }
     }
 

@@ -30,9 +30,24 @@ public sealed class SettingValueTests : IDisposable
         { "environment", "Logging:LogLevel:Default", "Verbose", "Logging:LogLevel:Default is 'Verbose', which is not one of trace, debug, information, warning, error, critical, none." },
     };
 
+    public static TheoryData<string, string, string, string> OutOfRange => new()
+    {
+        { "environment", "Source:Region:Width", "NaN", "Source:Region:X, Y, Width and Height must be numbers (they are 0, 0, NaN and 1)" },
+        // With the endpoint on (on loopback), whose settings are checked only then.
+        { "environment", "Http:SnapshotTimeout", "100.00:00:00", "Http:SnapshotTimeout is 100.00:00:00; use a positive time up to 00:01:00" },
+    };
+
     [Theory]
     [MemberData(nameof(Faults))]
-    public void A_value_of_the_wrong_type_is_a_configuration_error_naming_the_key_in_run_and_check(string where, string key, string value, string message)
+    public void A_value_of_the_wrong_type_is_a_configuration_error_naming_the_key_in_run_and_check(string where, string key, string value, string message) =>
+        AssertConfigurationError(where, key, value, message);
+
+    [Theory]
+    [MemberData(nameof(OutOfRange))]
+    public void A_value_out_of_its_range_is_a_configuration_error_naming_the_key_in_run_and_check(string where, string key, string value, string message) =>
+        AssertConfigurationError(where, key, value, message);
+
+    private void AssertConfigurationError(string where, string key, string value, string message)
     {
         string clip = ShapesClip.Write(_folder["clip.avi"], [(1, 5)]);
         var settings = new Dictionary<string, object?>
@@ -46,6 +61,11 @@ public sealed class SettingValueTests : IDisposable
         string config = DeviceConfigFile.Write(_folder[$"settings-{Guid.NewGuid():N}.json"], settings);
         var environment = new Dictionary<string, string>();
         if (where == "environment") environment["EDGECNN_" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        if (key.StartsWith("Http:", StringComparison.Ordinal) && key != "Http:Enabled")
+        {
+            environment["EDGECNN_Http__Enabled"] = "true";
+            environment["EDGECNN_Http__Urls"] = "http://127.0.0.1:0";
+        }
 
         foreach (string verb in new[] { "run", "check" })
         {
