@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 
 namespace EdgeCnn.Device.Configuration;
 
@@ -54,35 +52,6 @@ public sealed class HttpOptions
     /// <summary>Whether any URL listens beyond this machine.</summary>
     public bool ListensBeyondLoopback => UrlList.Any(url =>
         Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && uri.Host != "localhost" && !(IPAddress.TryParse(uri.Host, out IPAddress? address) && IPAddress.IsLoopback(address)));
-
-    /// <summary>The Host headers to answer: <see cref="AllowedHosts"/>, or this machine's own names when it is empty.</summary>
-    public IReadOnlyList<string> HostAllowList()
-    {
-        string[] configured = AllowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (configured.Length > 0) return configured;
-        var hosts = new List<string> { "localhost", "127.0.0.1", "[::1]", Environment.MachineName, Environment.MachineName + ".local" };
-        foreach (string url in UrlList)
-        {
-            if (Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && uri.Host is not ("0.0.0.0" or "[::]" or "*" or "+")) hosts.Add(uri.Host);
-        }
-        try
-        {
-            foreach (NetworkInterface network in NetworkInterface.GetAllNetworkInterfaces())
-            {
-                foreach (UnicastIPAddressInformation unicast in network.GetIPProperties().UnicastAddresses)
-                {
-                    // Without the scope (%eth0), which a Host header does not carry; IPv6 in brackets, as in a URL.
-                    string address = new IPAddress(unicast.Address.GetAddressBytes()).ToString();
-                    hosts.Add(unicast.Address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address);
-                }
-            }
-        }
-        catch (NetworkInformationException)
-        {
-            // Without the interface list, the names above still work.
-        }
-        return [.. hosts.Distinct(StringComparer.OrdinalIgnoreCase)];
-    }
 
     /// <summary>Checks the values (only when enabled); errors name the key and say how to fix it.</summary>
     public void Validate()

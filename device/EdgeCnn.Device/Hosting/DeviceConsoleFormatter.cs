@@ -1,3 +1,4 @@
+using EdgeCnn.Vision;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
@@ -23,7 +24,8 @@ internal sealed class DeviceConsoleFormatter() : ConsoleFormatter(FormatterName)
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
         // One entry, one line: a newline in a message (a class name, a rule name, a peer's error) would forge the next.
-        string message = OneLine.Of(logEntry.Formatter(logEntry.State, logEntry.Exception));
+        // Secrets in URLs never reach a log (ASP.NET's own request lines hold the page's /?token=…, a camera's URL its password).
+        string message = OneLine.Of(StreamUrl.Redact(logEntry.Formatter(logEntry.State, logEntry.Exception)));
         if (string.IsNullOrEmpty(message) && logEntry.Exception is null) return;
         string category = logEntry.Category[(logEntry.Category.LastIndexOf('.') + 1)..];
         string level = logEntry.LogLevel switch
@@ -46,7 +48,7 @@ internal sealed class DeviceConsoleFormatter() : ConsoleFormatter(FormatterName)
         textWriter.WriteLine(message);
         if (logEntry.Exception is null) return;
         // Every line of a stack trace at the entry's priority: the journal reads each line as an entry of its own.
-        foreach (string line in logEntry.Exception.ToString().Split('\n')) textWriter.WriteLine(_toJournal ? prefix + line : line);
+        foreach (string line in StreamUrl.Redact(logEntry.Exception.ToString()).Split('\n')) textWriter.WriteLine(_toJournal ? prefix + line : line);
     }
 
     // syslog(3) priorities, which the journal reads from a "<N>" line prefix.

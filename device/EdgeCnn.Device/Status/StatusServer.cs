@@ -6,11 +6,11 @@ using EdgeCnn.Device.Events;
 using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,7 +22,7 @@ namespace EdgeCnn.Device.Status;
 /// The optional HTTP endpoint (section <c>Http</c>): the live page <c>/</c> with its MJPEG stream
 /// <c>/stream.mjpg</c>, <c>/healthz</c>, <c>/status</c>, <c>/snapshot.jpg</c>, <c>/events</c> (the trigger snapshots)
 /// and <c>/metrics</c>, served by Kestrel on its own threads; it only reads what the frame loop publishes, and a
-/// snapshot or a streamed frame costs the loop one frame copy (JPEG encoding happens here). It answers only Host headers on <see cref="HttpOptions.HostAllowList"/>.
+/// snapshot or a streamed frame costs the loop one frame copy (JPEG encoding happens here). It answers only Host headers on its <see cref="HostAllowList"/>.
 /// Optional as it is, an address that cannot be used (a port taken at boot) is logged and tried again with backoff
 /// while the device runs without it.
 /// </summary>
@@ -37,7 +37,6 @@ public sealed partial class StatusServer(
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<StatusServer>();
     private static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(30);
-    private const string TokenCookie = "edgecnn_token";
     private static readonly Lazy<byte[]> LivePage = new(() =>
     {
         using Stream page = typeof(StatusServer).Assembly.GetManifestResourceStream("EdgeCnn.Device.live.html")
@@ -48,6 +47,8 @@ public sealed partial class StatusServer(
     });
     private readonly CancellationTokenSource _stopping = new();
     private byte[] _token = [];
+    private HostAllowList? _hosts;
+    private SessionCookie? _session;
     private WebApplication? _app;
     private Task _retrying = Task.CompletedTask;
     private bool _disposed;
@@ -62,6 +63,8 @@ public sealed partial class StatusServer(
         HttpOptions http = options.Value;
         if (!http.Enabled) return;
         _token = Encoding.UTF8.GetBytes(http.BearerToken);
+        _hosts = new HostAllowList(http, clock);
+        _session = new SessionCookie(_token);
         _metrics = new DeviceMetrics(service, statistics);
         if (await TryListenAsync(http, cancellationToken).ConfigureAwait(false)) return;
         // The endpoint is optional: the device classifies and switches without it, and gets it once the port is free.
@@ -72,13 +75,17 @@ public sealed partial class StatusServer(
     private async Task<bool> TryListenAsync(HttpOptions http, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "edgecnn-device", Args = [] });
+        // Only this device's settings configure the endpoint: ASP.NET's own sources (every environment variable, as
+        // Kestrel__Endpoints__x__Url or AllowedHosts, and an appsettings.json in the working folder) would open
+        // addresses past Http:Urls and its token rule.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(); // where UseUrls writes
         // The endpoint logs through the device's own loggers and format.
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
-        builder.Services.AddHostFiltering(o => o.AllowedHosts = [.. http.HostAllowList()]);
         builder.WebHost.UseUrls(http.UrlList);
         WebApplication app = builder.Build();
-        app.UseHostFiltering();
+        app.Use(FilterHosts);
         app.Use(Authorize);
         app.MapGet("/", Page);
         app.MapGet("/stream.mjpg", StreamAsync);
@@ -122,6 +129,18 @@ public sealed partial class StatusServer(
         }
     }
 
+    // 400 for a Host header that is not this machine's (DNS rebinding), as ASP.NET's host filtering answers.
+    private async Task FilterHosts(HttpContext context, RequestDelegate next)
+    {
+        if (_hosts!.Allows(context.Request.Host.Value ?? ""))
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        await context.Response.WriteAsync("400: this device answers only its own names and addresses (Http:AllowedHosts).\n").ConfigureAwait(false);
+    }
+
     private async Task Authorize(HttpContext context, RequestDelegate next)
     {
         // Probes (systemd, uptime monitors) check health without credentials; it tells them nothing else.
@@ -130,11 +149,11 @@ public sealed partial class StatusServer(
             await next(context).ConfigureAwait(false);
             return;
         }
-        // A browser cannot add a header to an <img>: opening /?token=TOKEN once leaves the token in a cookie that
-        // only this endpoint gets (HttpOnly, SameSite=Strict), and the page and its stream then work as they are.
+        // A browser cannot add a header to an <img>: opening /?token=TOKEN once leaves a session cookie (derived from
+        // the token, never the token itself; HttpOnly, SameSite=Strict), and the page and its stream then work as they are.
         if (context.Request.Path == "/" && context.Request.Query["token"].ToString() is { Length: > 0 } offered && Matches(offered))
         {
-            context.Response.Cookies.Append(TokenCookie, offered, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
+            context.Response.Cookies.Append(_session!.Name, _session.Value, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
             context.Response.Redirect("/");
             return;
         }
@@ -148,7 +167,7 @@ public sealed partial class StatusServer(
         string header = request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
         if (header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return Matches(header[scheme.Length..].Trim());
-        return request.Cookies.TryGetValue(TokenCookie, out string? cookie) && Matches(cookie);
+        return request.Cookies.TryGetValue(_session!.Name, out string? cookie) && _session.Matches(cookie);
     }
 
     // Constant time, so the answer's timing does not reveal how much of a guess was right.

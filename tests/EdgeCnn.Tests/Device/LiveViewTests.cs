@@ -38,7 +38,7 @@ public sealed class LiveViewTests : IDisposable
 
     // The demo settings, the clip looped and classified as fast as it decodes (events come within seconds), with the
     // endpoint on a free port and the snapshots in a folder of the test's.
-    private async Task<string> StartDeviceAsync(string? token = null, int maxCount = 500)
+    private async Task<string> StartDeviceAsync(string? token = null, int maxCount = 500, Dictionary<string, string>? extra = null)
     {
         int port = FreePort();
         var environment = new Dictionary<string, string>
@@ -55,6 +55,7 @@ public sealed class LiveViewTests : IDisposable
             ["EDGECNN_Events__Directory"] = _folder["events"],
             ["EDGECNN_Events__MaxCount"] = $"{maxCount}",
         };
+        foreach ((string key, string value) in extra ?? []) environment[key] = value;
         _device = DeviceProcess.Start(["run", "--config", Repository.File("models/demo-settings.json")], environment, _output);
         string url = $"http://127.0.0.1:{port}/";
         using var client = Client(token);
@@ -171,6 +172,98 @@ public sealed class LiveViewTests : IDisposable
         Assert.Contains("sneaker-led", dom);
         Assert.Contains("class=\"event\"", dom);
         Assert.Contains("frames/s", dom);
+    }
+
+    [Fact]
+    public async Task The_session_cookie_is_not_the_token_and_the_token_is_never_logged_even_with_aspnet_logging_at_trace()
+    {
+        string url = await StartDeviceAsync(Token, extra: new() { ["EDGECNN_Logging__LogLevel__Microsoft"] = "Trace" });
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
+
+        using HttpResponseMessage opened = await browser.GetAsync(url + $"?token={Token}");
+
+        Assert.Equal(HttpStatusCode.Redirect, opened.StatusCode);
+        string cookie = Assert.Single(opened.Headers.GetValues("Set-Cookie")).Split(';')[0];
+        (string name, string value) = (cookie.Split('=')[0], cookie.Split('=')[1]);
+        Assert.StartsWith("edgecnn_", name, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, cookie, StringComparison.Ordinal);
+        Assert.Contains("httponly", opened.Headers.GetValues("Set-Cookie").Single(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.OK, (await SendWithCookie(browser, url + "status", cookie)).StatusCode);
+        // The token itself is no cookie, under this name or the old one; nor is the session value a bearer token.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendWithCookie(browser, url + "status", $"{name}={Token}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendWithCookie(browser, url + "status", $"edgecnn_token={Token}")).StatusCode);
+        using (var bearer = Client(value)) Assert.Equal(HttpStatusCode.Unauthorized, (await bearer.GetAsync(url + "status")).StatusCode);
+
+        _device!.Kill(entireProcessTree: true);
+        await _device.WaitForExitAsync();
+        // ASP.NET did log the requests (the level was raised), and not one line holds the token.
+        Assert.Contains(_output, l => l.Contains("Request starting", StringComparison.Ordinal));
+        Assert.DoesNotContain(_output, l => l.Contains(Token, StringComparison.Ordinal));
+    }
+
+    private static Task<HttpResponseMessage> SendWithCookie(HttpClient client, string url, string cookie)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("Cookie", cookie);
+        return client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Aspnet_settings_of_its_own_open_no_other_address_and_allow_no_other_host()
+    {
+        int kestrelPort = FreePort(), aspnetPort = FreePort();
+        string url = await StartDeviceAsync(Token, extra: new()
+        {
+            ["Kestrel__Endpoints__Extra__Url"] = $"http://127.0.0.1:{kestrelPort}",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{aspnetPort}",
+            ["ASPNETCORE_HTTP_PORTS"] = $"{aspnetPort}",
+            ["AllowedHosts"] = "*",
+        });
+        using var client = Client(Token);
+
+        foreach (int port in new[] { kestrelPort, aspnetPort })
+            await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync($"http://127.0.0.1:{port}/status"));
+        using var foreign = new HttpRequestMessage(HttpMethod.Get, url + "status");
+        foreign.Headers.Host = "attacker.example";
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(foreign)).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_address_the_machine_gets_after_start_is_answered_without_a_restart()
+    {
+        // As a Pi whose DHCP lease comes after the service started: a real address added to the loopback interface.
+        const string Address = "10.203.0.7";
+        string url = await StartDeviceAsync(Token);
+        using var client = Client(Token);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(WithHost(url, Address))).StatusCode);
+        Assert.True(Ip("addr", "add", Address + "/32", "dev", "lo"), "adding an address needs root (the tests run as root, as CI does)");
+        try
+        {
+            // The list is read again at most once a second.
+            var waited = Stopwatch.StartNew();
+            HttpStatusCode answer;
+            while ((answer = (await client.SendAsync(WithHost(url, Address))).StatusCode) != HttpStatusCode.OK && waited.Elapsed < TimeSpan.FromSeconds(10))
+                await Task.Delay(250);
+            Assert.Equal(HttpStatusCode.OK, answer);
+        }
+        finally
+        {
+            Ip("addr", "del", Address + "/32", "dev", "lo");
+        }
+
+        static HttpRequestMessage WithHost(string url, string host)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, url + "status");
+            request.Headers.Host = $"{host}:{new Uri(url).Port}";
+            return request;
+        }
+    }
+
+    private static bool Ip(params string[] arguments)
+    {
+        using var ip = Process.Start(new ProcessStartInfo("ip", arguments) { RedirectStandardError = true })!;
+        ip.WaitForExit();
+        return ip.ExitCode == 0;
     }
 
     [Fact]
