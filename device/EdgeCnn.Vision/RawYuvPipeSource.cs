@@ -61,6 +61,7 @@ public sealed class RawYuvPipeSource : IFrameSource
             UseShellExecute = false,
         };
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        WithoutSecrets(start.Environment);
         try
         {
             _process = Process.Start(start) ?? throw new InvalidOperationException($"{command} did not start.");
@@ -93,6 +94,20 @@ public sealed class RawYuvPipeSource : IFrameSource
             _stallAfter = (long)(stall.TotalSeconds * Stopwatch.Frequency);
             TimeSpan every = TimeSpan.FromMilliseconds(Math.Clamp(stall.TotalMilliseconds / 4, 50, 1000));
             _stallGuard = new Timer(_ => StopIfStalled(), null, every, every);
+        }
+    }
+
+    /// <summary>
+    /// What the program does not need of this process's environment: every <c>EDGECNN_</c> setting (the secrets of
+    /// <c>/etc/edgecnn/secrets.env</c>, as the MQTT password and the bearer token, among them) and systemd's notify
+    /// and watchdog variables (a child must not speak for the service). The rest (PATH, locale, LIBCAMERA_*) stays.
+    /// </summary>
+    internal static void WithoutSecrets(IDictionary<string, string?> environment)
+    {
+        foreach (string name in environment.Keys.ToArray())
+        {
+            if (name.StartsWith("EDGECNN_", StringComparison.OrdinalIgnoreCase) || name is "NOTIFY_SOCKET" or "WATCHDOG_USEC" or "WATCHDOG_PID" or "LISTEN_FDS" or "LISTEN_PID" or "LISTEN_FDNAMES")
+                environment.Remove(name);
         }
     }
 

@@ -321,6 +321,44 @@ public sealed class DeviceCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_camera_program_gets_none_of_the_services_secrets_nor_its_notify_socket()
+    {
+        // The rpicam source runs a program that writes frames to a pipe; this one records its environment first.
+        string seen = _folder["child-environment.txt"];
+        string config = Config(new
+        {
+            Type = "rpicam", Command = "/bin/sh", Width = 96, Height = 96,
+            Arguments = new[] { "-c", $"env > {seen}; exec ffmpeg -loglevel error -f lavfi -i testsrc=size=96x96:rate=30 -t 20 -f rawvideo -pix_fmt yuv420p -" },
+        });
+        using var socket = new NotifySocket(_folder["notify"]);
+        var environment = new Dictionary<string, string>
+        {
+            // What /etc/edgecnn/secrets.env gives the service, and what systemd gives it.
+            ["EDGECNN_Mqtt__Password"] = "mqtt-secret-0001",
+            ["EDGECNN_Http__BearerToken"] = "bearer-secret-0000002",
+            ["NOTIFY_SOCKET"] = socket.Path,
+        };
+        var output = new ConcurrentQueue<string>();
+        using (Process device = DeviceProcess.Start(["run", "--config", config], environment, output))
+        {
+            try
+            {
+                Assert.True(SpinWait.SpinUntil(() => output.Any(l => l.Contains("first frame classified", StringComparison.Ordinal)), TimeSpan.FromSeconds(60)), string.Join("\n", output));
+            }
+            finally
+            {
+                device.Kill(entireProcessTree: true);
+                device.WaitForExit();
+            }
+        }
+        string child = File.ReadAllText(seen);
+        Assert.Contains("PATH=", child, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", child, StringComparison.Ordinal);
+        Assert.DoesNotContain("EDGECNN_", child, StringComparison.Ordinal);
+        Assert.DoesNotContain("NOTIFY_SOCKET", child, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_prints_each_problem_with_its_fix_and_fails()
     {
         string config = Config(new { Type = "file", Path = _folder["missing.avi"] }, gpio: new { Driver = "libgpiod", Chip = 0 },
