@@ -112,6 +112,48 @@ public sealed class TrainingTests : IDisposable
         Assert.Empty(Directory.GetFiles(run, "*.next"));
     }
 
+    [Fact]
+    public void A_run_written_by_another_trainer_version_is_not_resumed_without_force()
+    {
+        TrainOptions options = Options(epochs: 2);
+        string run = _folder["older"];
+        using (var cancel = new CancellationTokenSource())
+            Assert.ThrowsAny<OperationCanceledException>(() => TrainingRun.Train(options, run, "test", new RecordingProgress(cancel, cancelAfterEpoch: 1), cancel.Token));
+        (RunRecord.Load(run) with { TrainerVersion = "0.0.1" }).Save(run);
+
+        var refused = Assert.Throws<InvalidDataException>(() => TrainingRun.Resume(run, "test", new RecordingProgress()));
+
+        Assert.Contains($"{run} was written by edgecnn-train 0.0.1; this is {EdgeCnn.Trainer.TrainerInfo.Version}", refused.Message);
+        Assert.Contains("--force", refused.Message);
+        Assert.Equal(2, TrainingRun.Resume(run, "test", new RecordingProgress(), force: true).EpochsCompleted);
+    }
+
+    [Fact]
+    public void A_disk_that_fills_during_the_first_epoch_leaves_no_half_epoch_and_says_to_train_again()
+    {
+        // A real full file system: the run folder on a 1 MB tmpfs, too small for the first checkpoint.
+        string run = Directory.CreateDirectory(_folder["small-disk"]).FullName;
+        using (var mount = System.Diagnostics.Process.Start("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", run])!)
+        {
+            mount.WaitForExit();
+            Assert.True(mount.ExitCode == 0, "mounting a tmpfs needs root (the tests run as root, as CI does)");
+        }
+        try
+        {
+            var full = Assert.Throws<IOException>(() => TrainingRun.Train(Options(epochs: 2), run, "test", new RecordingProgress()));
+
+            Assert.Contains($"{run}: epoch 1 could not be saved", full.Message);
+            Assert.Contains("No epoch is saved yet: free some space and train again with the same command.", full.Message);
+            Assert.Empty(Directory.GetFiles(run, "*.next"));
+            var resume = Assert.Throws<FileNotFoundException>(() => TrainingRun.Resume(run, "test", new RecordingProgress()));
+            Assert.Contains("the run stopped before its first epoch was saved", resume.Message);
+        }
+        finally
+        {
+            System.Diagnostics.Process.Start("umount", [run])!.WaitForExit();
+        }
+    }
+
     private sealed class SimulatedKill : Exception;
 
     [Fact]

@@ -18,6 +18,7 @@ internal static class TrainCommand
         var arch = new Option<string>("--arch") { Description = $"A preset ({string.Join(", ", Presets.Names)}) or an architecture JSON file.", DefaultValueFactory = _ => defaults.Architecture };
         var output = new Option<string?>("--out") { Description = "Run folder. Default: runs/ARCH-DATE-TIME." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last checkpoint (its saved options are used)." };
+        var force = new Option<bool>("--force") { Description = "With --resume: continue a run written by another trainer version." };
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => defaults.Epochs };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };
         var optimizer = Choice("--optimizer", "sgd, adam or adamw.", EnumNames.Of<OptimizerKind>(), "adamw");
@@ -51,7 +52,7 @@ internal static class TrainCommand
         var input = new InputOptions();
 
         var command = new Command("train", "Train a CNN classifier; writes checkpoints, metrics.csv, curves.png, confusion.png and report.md to the run folder.");
-        foreach (Option option in new Option[] { data, arch, output, resume, epochs, batch, optimizer, lr, momentum, nesterov, weightDecay, schedule, stepSize, gamma,
+        foreach (Option option in new Option[] { data, arch, output, resume, force, epochs, batch, optimizer, lr, momentum, nesterov, weightDecay, schedule, stepSize, gamma,
                      loss, smoothing, patience, seed, valSplit, threads, device, initFrom, freeze, resize, mean, std, shift, flip, rotate, brightness, contrast, erase, noAugment })
             command.Options.Add(option);
         scene.AddTo(command);
@@ -75,9 +76,10 @@ internal static class TrainCommand
         {
             var progress = new ConsoleProgress();
             string? resumeFolder = result.GetValue(resume);
+            if (result.GetValue(force) && resumeFolder is null) throw new ArgumentException("--force goes with --resume RUN_FOLDER (it continues a run written by another trainer version).");
             if (resumeFolder is not null)
             {
-                TrainingRun.Resume(resumeFolder, commandLine(), progress, cancellation);
+                TrainingRun.Resume(resumeFolder, commandLine(), progress, cancellation, result.GetValue(force));
                 return 0;
             }
             string dataValue = result.GetValue(data) ?? throw new ArgumentException("--data is required: an image folder, an IDX folder or 'fashion-mnist'.");

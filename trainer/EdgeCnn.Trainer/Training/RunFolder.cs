@@ -13,6 +13,7 @@ internal static class RunFolder
     public static string Confusion(string run) => Path.Combine(run, "confusion.png");
     public static string Report(string run) => Path.Combine(run, "report.md");
     public static string Model(string run) => Path.Combine(run, "model.onnx");
+    public static string ArchitecturePath(string run) => Path.Combine(run, "architecture.json");
 
     /// <summary>runs/ARCH-yyyyMMdd-HHmmss, unique.</summary>
     public static string NewDefault(string architectureName)

@@ -23,10 +23,17 @@ internal static class TrainingRun
     }
 
     /// <summary>Continues the run in <paramref name="runFolder"/> from its last checkpoint.</summary>
-    public static RunRecord Resume(string runFolder, string command, ITrainingProgress progress, CancellationToken cancellation = default)
+    /// <param name="force">Continue a run written by another trainer version.</param>
+    public static RunRecord Resume(string runFolder, string command, ITrainingProgress progress, CancellationToken cancellation = default, bool force = false)
     {
         if (Directory.Exists(runFolder)) EpochCommit.Recover(runFolder);
+        if (Directory.Exists(runFolder) && !File.Exists(RunFolder.RecordPath(runFolder)) && File.Exists(RunFolder.ArchitecturePath(runFolder)))
+            throw new FileNotFoundException($"{runFolder}: the run stopped before its first epoch was saved, so there is nothing to continue; train again with the same command (the same --out is fine).", RunFolder.RecordPath(runFolder));
         RunRecord previous = RunRecord.Load(runFolder);
+        // Another version may build, augment or load differently: the continued run would silently not be the run it says it is.
+        if (previous.TrainerVersion != TrainerInfo.Version && !force)
+            throw new InvalidDataException($"{runFolder} was written by edgecnn-train {previous.TrainerVersion}; this is {TrainerInfo.Version}, which may build, augment or load data differently. " +
+                "Start a new run, or add --force to continue it with this version anyway.");
         if (previous.Finished) throw new InvalidOperationException($"{runFolder}: the run already finished all {previous.Options.Epochs} epochs (or stopped early); nothing to resume.");
         if (!File.Exists(RunFolder.LastWeights(runFolder)))
             throw new FileNotFoundException($"{runFolder}: no last.pt checkpoint to resume from; the run ended before its first epoch. Start it again.");
@@ -79,7 +86,7 @@ internal static class TrainingRun
             Threads = threads,
             BackgroundClass = dataset.BackgroundClass,
         };
-        if (previous is null) architecture.Save(Path.Combine(runFolder, "architecture.json"));
+        if (previous is null) architecture.Save(RunFolder.ArchitecturePath(runFolder));
         if (previous is null && dataset.Composer is not null)
         {
             ImageSet shown = dataset.Validation.Subset([.. Enumerable.Range(0, Math.Min(48, dataset.Validation.Count))]);
@@ -143,8 +150,20 @@ internal static class TrainingRun
                 StoppedEarly = stoppedEarly,
             };
             var commit = new EpochCommit(runFolder);
-            session.WriteCheckpoint(commit, runFolder, improved);
-            commit.Commit(record);
+            try
+            {
+                session.WriteCheckpoint(commit, runFolder, improved);
+                commit.Commit(record);
+            }
+            catch (IOException e)
+            {
+                // A full disk: the folder is left as the last saved epoch (or as no epoch), never half of one.
+                EpochCommit.Recover(runFolder);
+                bool saved = File.Exists(RunFolder.RecordPath(runFolder));
+                throw new IOException($"{runFolder}: epoch {epoch} could not be saved ({e.Message}). " + (saved
+                    ? $"The folder keeps epoch {RunRecord.Load(runFolder).EpochsCompleted}: free some space and continue with --resume {runFolder}."
+                    : "No epoch is saved yet: free some space and train again with the same command."), e);
+            }
             progress.EpochCompleted(metrics, improved);
             MetricsCsv.Write(RunFolder.Metrics(runFolder), history);
             Plots.Curves(RunFolder.Curves(runFolder), history, $"{record.Architecture.Name} on {Path.GetFileName(options.Data.TrimEnd('/'))}");
