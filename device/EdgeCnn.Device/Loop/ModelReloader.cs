@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.Logging;
@@ -107,10 +108,12 @@ public sealed partial class ModelReloader : IDisposable
         }
     }
 
-    // Null when the new model may replace the running one; empty when it is the same model (nothing to do).
+    // Null when the new model may replace the running one; empty when it is the same model and manifest (nothing to do).
+    // A new manifest beside the same weights (another open-set threshold) is a new model: it is reloaded too.
     private static string? Check(OnnxClassifier next, OnnxClassifier running)
     {
-        if (next.Manifest.ModelSha256 == running.Manifest.ModelSha256) return "";
+        if (next.Manifest.ModelSha256 == running.Manifest.ModelSha256 &&
+            JsonSerializer.Serialize(next.Manifest, VisionJson.Options) == JsonSerializer.Serialize(running.Manifest, VisionJson.Options)) return "";
         if (!next.Manifest.Labels.SequenceEqual(running.Manifest.Labels))
             return $"its labels ({string.Join(", ", next.Manifest.Labels)}) differ from the running model's ({string.Join(", ", running.Manifest.Labels)}); " +
                    "the rules are bound to those, so restart the service to change classes.";

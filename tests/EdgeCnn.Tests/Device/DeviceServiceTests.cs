@@ -360,6 +360,34 @@ public sealed class DeviceServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_new_manifest_beside_the_same_weights_is_a_reload()
+    {
+        string modelPath = CopyOfShapesModel();
+        var log = new CapturingLoggerProvider();
+        using IHost host = OnLoopedCircles(modelPath, log);
+        FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
+        FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
+        await host.StartAsync();
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => statistics.FramesClassified > 5, TimeSpan.FromSeconds(30)));
+            // The same .onnx; only the open-set threshold changes, as a user who re-calibrated it would deploy.
+            string manifestPath = Path.ChangeExtension(modelPath, ".json");
+            ModelManifest manifest = ModelManifest.Load(manifestPath);
+            float threshold = 0.77f;
+            (manifest with { OpenSet = (manifest.OpenSet ?? new OpenSetThreshold()) with { Threshold = threshold } }).Save(manifestPath);
+
+            Assert.True(SpinWait.SpinUntil(() => service.ModelReloads == 1, TimeSpan.FromSeconds(30)), string.Join("\n", log.Entries.Select(e => e.Message)));
+            Assert.Equal(threshold, service.Manifest!.OpenSet!.Threshold);
+            Assert.Contains(log.Entries, e => e.Message.StartsWith("model reloaded: ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_replaced_model_is_swapped_in_between_frames_and_a_corrupt_one_is_refused()
     {
         string modelPath = CopyOfShapesModel();
