@@ -23,6 +23,26 @@ settings_owner
 
 say() { echo "[$(hostname)] $*"; }
 
+# The uploaded files (the settings may hold secrets) go on every way out, a dropped connection included.
+cleanup() { if [ -n "${incoming:-}" ]; then rm -rf "$incoming"; fi; }
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
+
+# One deploy at a time: a second one to the same device refuses at once, rather than share releases/V.partial and the
+# saved state with the first.
+$sudo mkdir -p "$base"
+lock="$base/.deploy.lock"
+exec 9>>"$lock"
+if ! flock -n 9; then
+  say "error: another deploy to this device is running (it holds $lock); run this again when it has finished."
+  exit 1
+fi
+
+# Written before a deploy changes anything, removed when it has finished (ready, or undone): a deploy whose
+# connection dropped leaves it, and the next run finishes that one (verifies readiness, undoes it if not ready).
+marker="$base/deploy-in-progress"
+
 # Installs $1 as $2 with mode $3: written beside it, then renamed, so the service never reads half a file.
 put() {
   $sudo install -m "$3" "${owner[@]}" "$1" "$2.new"
@@ -71,6 +91,11 @@ restart_and_wait() {
   $sudo systemctl enable edgecnn.service >/dev/null 2>&1
   $sudo systemctl reset-failed edgecnn.service >/dev/null 2>&1 || true
   $sudo systemctl restart --no-block edgecnn.service
+  wait_ready
+}
+
+wait_ready() {
+  $systemctl || { say "systemctl skipped (--no-systemctl)"; return 0; }
   say "waiting up to ${wait_seconds}s for the service to report ready ..."
   # Ready means active (READY=1 comes after the first classified frame) and staying so, without a restart, for
   # $stable_seconds in a row: one 'active' sample could be a service about to crash and be restarted.
@@ -122,8 +147,12 @@ release="$releases/$version"
 if [ -d "$release" ]; then
   say "release $version is already installed"
 else
+  $sudo rm -rf "$release.partial"
   $sudo mkdir -p "$release.partial"
-  $sudo tar -C "$release.partial" -xzf "$incoming/release.tar.gz"
+  # Owned by whoever extracts it (root on a Pi), never by the build machine's uid, and writable by nobody else: the
+  # release holds pi-setup.sh, which root runs, and the program the service runs.
+  $sudo tar -C "$release.partial" --no-same-owner -xzf "$incoming/release.tar.gz"
+  $sudo chmod -R go-w "$release.partial"
   $sudo mv -T "$release.partial" "$release"
   say "installed release $version"
   changed=true
@@ -135,8 +164,20 @@ if $systemctl && [ ! -f "$etc/.setup-complete" ]; then
   $sudo bash "$release/pi-setup.sh"
   settings_owner
 fi
-# The state before this deploy: put back if it fails, kept for --rollback if it changes anything.
-if [ -L "$current" ]; then save_state "$snapshot.pending"; fi
+# The state before this deploy: put back if it fails, kept for --rollback if it changes anything. After an
+# interrupted deploy, the state saved before that one is the one to go back to, and so is its release.
+interrupted=false
+if [ -f "$marker" ]; then
+  interrupted=true
+  interrupted_old="$(sed -n 's/^old=//p' "$marker")"
+  say "the deploy of $(sed -n 's/^version=//p' "$marker") did not finish (its connection dropped?): finishing it now"
+elif [ -L "$current" ]; then
+  save_state "$snapshot.pending"
+fi
+if ! $interrupted; then
+  { echo "version=$version"; echo "old=$([ -L "$current" ] && readlink "$current")"; } > "$incoming/marker"
+  $sudo cp "$incoming/marker" "$marker"
+fi
 
 # Settings: --config replaces them (the old ones are in the saved state); the first deploy installs defaults.
 if [ -f "$incoming/edgecnn.json" ]; then
@@ -150,6 +191,10 @@ elif [ ! -f "$etc/edgecnn.json" ]; then
   say "installed default settings $etc/edgecnn.json (edit it, or deploy with --config)"
   changed=true
 fi
+
+# Where the service's journal stands before the model changes: a model-only deploy reads what comes after.
+cursor=""
+if $systemctl; then cursor="$($sudo journalctl -n 0 --show-cursor --no-pager 2>/dev/null | sed -n 's/^-- cursor: //p' || true)"; fi
 
 # A model given with --model lives in /etc/edgecnn/models and is chosen through the unit's environment file.
 if [ -f "$incoming/model.onnx" ]; then
@@ -180,31 +225,72 @@ fi
 
 old=""
 [ -L "$current" ] && old="$(readlink "$current")"
-if [ "$old" != "$release" ]; then
+if $interrupted; then
+  # What the interrupted deploy replaced is what a failure now goes back to.
+  if [ "$old" != "$release" ]; then switch_link "$release" "$current"; [ -n "$old" ] && switch_link "$old" "$previous"; fi
+  old="$interrupted_old"
+  changed=true
+elif [ "$old" != "$release" ]; then
   switch_link "$release" "$current"
   [ -n "$old" ] && switch_link "$old" "$previous"
   say "current -> $version${old:+ (previous: $(basename "$old"))}"
   changed=true
 fi
-rm -rf "$incoming"
 
 # What --rollback returns to: the state before the last deploy that changed something (and succeeded).
 keep_state_for_rollback() {
   if [ -d "$snapshot.pending" ]; then $sudo rm -rf "$snapshot" && $sudo mv -T "$snapshot.pending" "$snapshot"; fi
 }
 
+# Waits for the running service to swap in the new model (Model:HotReload) or refuse it, reading its journal after
+# $1 (a cursor); 0 when reloaded, 1 when refused or no answer came.
+wait_reload() {
+  local outcome=""
+  say "only the model changed: waiting up to ${wait_seconds}s for the service to reload it without a restart ..."
+  for _ in $(seq 1 "$wait_seconds"); do
+    outcome="$($sudo journalctl -u edgecnn.service ${1:+--after-cursor="$1"} -o cat --no-pager 2>/dev/null \
+      | grep -E 'model reloaded: |was refused, the running one stays' | tail -1 || true)"
+    [ -n "$outcome" ] && break
+    sleep 1
+  done
+  case "$outcome" in
+    *"model reloaded: "*) say "$outcome"; return 0 ;;
+    "") say "no reload or refusal in the service's journal within ${wait_seconds}s"; return 1 ;;
+    *) say "$outcome"; return 1 ;;
+  esac
+}
+
+finish() { $sudo rm -f "$marker"; }
+
 if ! $changed; then
-  if $model_changed; then
+  if $model_changed && $systemctl; then
+    if ! wait_reload "$cursor"; then
+      # The running model stays in the service; its files go back too, so that a restart runs what runs now.
+      restore_state "$snapshot.pending"
+      $sudo rm -rf "$snapshot.pending"
+      finish
+      say "the model was not taken: the previous model is back in place"
+      exit 1
+    fi
     keep_state_for_rollback
-    # Only the model's files changed: the running service validates and swaps it in by itself (Model:HotReload).
+  elif $model_changed; then
+    keep_state_for_rollback
     say "only the model changed: the service reloads it without a restart (journalctl -u edgecnn shows 'model reloaded')"
   else
     $sudo rm -rf "$snapshot.pending"
     say "nothing changed; the service was left as it is"
   fi
+  finish
   exit 0
 fi
-if ! restart_and_wait; then
+ready=true
+if $interrupted && [ "$(systemctl show -p ActiveState --value edgecnn.service 2>/dev/null)" = active ]; then
+  # The interrupted deploy restarted the service already: what is left is to see it ready.
+  wait_ready || ready=false
+else
+  restart_and_wait || ready=false
+fi
+if ! $ready; then
   if [ -n "$old" ]; then
     # Everything this deploy changed goes back: the release, the settings, the model and the unit.
     restore_state "$snapshot.pending"
@@ -216,9 +302,11 @@ if ! restart_and_wait; then
     say "rolled back to $(basename "$old") with its settings, model and unit: $version did not become ready"
     restart_and_wait || true
   fi
+  finish
   exit 1
 fi
 keep_state_for_rollback
+finish
 
 # Keep the three newest releases, and whatever current and previous point at.
 keep="$(readlink "$current"; if [ -L "$previous" ]; then readlink "$previous"; fi)"

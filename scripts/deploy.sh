@@ -56,13 +56,21 @@ if [ -n "$port" ]; then ssh_options+=(-p "$port"); scp_options+=(-P "$port"); fi
 
 remote() { ssh "${ssh_options[@]}" "$target" "$@"; }
 
-if ! remote true 2>/tmp/edgecnn-deploy-ssh.$$; then
-  echo "error: cannot log in to $target with a key ($(tail -1 /tmp/edgecnn-deploy-ssh.$$))." >&2
+# Whatever this leaves here (the staged upload, ssh's error) and on the target (the upload folder, which may hold the
+# settings and their secrets) is removed on every way out.
+staging="$(mktemp -d)"
+incoming=""
+cleanup() {
+  rm -rf "$staging"
+  if [[ "$incoming" =~ ^/tmp/edgecnn-deploy\.[A-Za-z0-9]+$ ]]; then remote "rm -rf $incoming" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+if ! remote true 2>"$staging/ssh-error"; then
+  echo "error: cannot log in to $target with a key ($(tail -1 "$staging/ssh-error"))." >&2
   echo "       Set up a key once: ssh-keygen -t ed25519 && ssh-copy-id $target" >&2
-  rm -f /tmp/edgecnn-deploy-ssh.$$
   exit 1
 fi
-rm -f /tmp/edgecnn-deploy-ssh.$$
 
 # Everything the target needs is one script, run there with bash; its settings come first, checked here and quoted
 # (%q), so that nothing in them (a version such as v1';id;') can run as a command on the target.
@@ -96,8 +104,6 @@ if [ -n "$model" ]; then
 fi
 [ -z "$config" ] || [ -f "$config" ] || { echo "error: --config $config: file not found." >&2; exit 1; }
 
-staging="$(mktemp -d)"
-trap 'rm -rf "$staging"' EXIT
 tar -C "$from" -czf "$staging/release.tar.gz" .
 upload=("$staging/release.tar.gz")
 if [ -n "$model" ]; then
@@ -107,8 +113,9 @@ if [ -n "$model" ]; then
 fi
 if [ -n "$config" ]; then cp "$config" "$staging/edgecnn.json"; upload+=("$staging/edgecnn.json"); fi
 
-incoming="$(remote mktemp -d /tmp/edgecnn-deploy.XXXXXX)"
+made="$(remote mktemp -d /tmp/edgecnn-deploy.XXXXXX)"
+[[ "$made" =~ ^/tmp/edgecnn-deploy\.[A-Za-z0-9]+$ ]] || { echo "error: the target made an unexpected upload folder '$made'." >&2; exit 1; }
+incoming="$made"
 echo "Copying release $version to $target ..."
 scp -q "${scp_options[@]}" "${upload[@]}" "$target:$incoming/"
-[[ "$incoming" =~ ^/tmp/edgecnn-deploy\.[A-Za-z0-9]+$ ]] || { echo "error: the target made an unexpected upload folder '$incoming'." >&2; exit 1; }
 run_remote "mode=deploy $(printf 'version=%q incoming=%q' "$version" "$incoming")"

@@ -123,4 +123,53 @@ public sealed class DeployTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains("--wait 5;id: give a number of seconds", output);
     }
+
+    [Fact]
+    public void A_second_deploy_while_one_runs_refuses_with_a_clear_line_and_goes_through_once_it_has_finished()
+    {
+        string release = Publish("1.0.0-e");
+        Directory.CreateDirectory(Target("opt/edgecnn"));
+        string lockFile = Target("opt/edgecnn/.deploy.lock");
+        File.WriteAllText(lockFile, "");
+        _ssh.GiveToUser(_prefix);
+        // The first deploy, holding the target's lock (as deploy-remote.sh does while it runs).
+        using (var first = System.Diagnostics.Process.Start("flock", [lockFile, "sleep", "60"])!)
+        {
+            try
+            {
+                Assert.True(SpinWait.SpinUntil(() => File.Exists(lockFile), TimeSpan.FromSeconds(10)));
+                Thread.Sleep(200);
+                (int exit, string output) = Deploy("--from", release);
+                Assert.Equal(1, exit);
+                Assert.Contains("another deploy to this device is running", output);
+                Assert.False(Directory.Exists(Target("opt/edgecnn/releases/1.0.0-e")));
+            }
+            finally
+            {
+                first.Kill(entireProcessTree: true); // flock and its sleep, which holds the lock too
+                first.WaitForExit();
+            }
+        }
+        (int again, string text) = Deploy("--from", release);
+        Assert.True(again == 0, text);
+    }
+
+    [Fact]
+    public void A_deploy_that_fails_on_the_target_leaves_no_upload_folder_there()
+    {
+        // A target whose release folder cannot be made: the deploy fails after the upload.
+        Directory.CreateDirectory(Target("opt/edgecnn"));
+        File.WriteAllText(Target("opt/edgecnn/releases"), "not a folder");
+        _ssh.GiveToUser(_prefix);
+        string[] before = Uploads();
+
+        (int exit, string output) = Deploy("--from", Publish("1.0.0-f"), "--config", Repository.File("models/pi-settings.json"));
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Copying release 1.0.0-f", output);
+        Assert.Equal(before, Uploads());
+    }
+
+    // The upload folders on the target (this machine's /tmp, as the ssh user sees it).
+    private static string[] Uploads() => [.. Directory.GetDirectories("/tmp", "edgecnn-deploy.*").Order(StringComparer.Ordinal)];
 }
