@@ -110,6 +110,8 @@ public sealed class PiBoxTests(PiBox box) : IDisposable
         Assert.Equal("absent", box.Shell("test -e /etc/edgecnn/model.env && echo present || echo absent"));
         Assert.Equal("absent", box.Shell("test -e /etc/edgecnn/models/shoes.onnx && echo present || echo absent"));
         Assert.True(box.WaitFor(() => box.Property("ActiveState") == "active", TimeSpan.FromSeconds(60)));
+        // The upload (the settings, maybe secrets) is gone from the Pi's /tmp after the failure too.
+        Assert.Equal("0", box.Shell("ls -d /tmp/edgecnn-deploy.* 2>/dev/null | wc -l"));
     }
 
     [Fact]
@@ -149,6 +151,110 @@ public sealed class PiBoxTests(PiBox box) : IDisposable
         Assert.Contains("only the model changed", output);
         Assert.True(box.WaitFor(() => box.JournalAfter(cursor).Contains("model reloaded", StringComparison.Ordinal), TimeSpan.FromSeconds(60)), box.JournalAfter(cursor));
         Assert.Equal(pid, box.Property("MainPID"));
+    }
+
+    [Fact]
+    public void A_model_only_deploy_waits_for_the_reload_a_manifest_change_is_one_and_a_refused_model_is_put_back()
+    {
+        Deployed();
+        string model = _folder["shoes.onnx"], manifestPath = _folder["shoes.json"];
+        File.Copy(Repository.File("models/fashion-mnist.onnx"), model);
+        File.Copy(Repository.File("models/fashion-mnist.json"), manifestPath);
+        (int exit, string output) = box.Deploy("--from", box.Release, "--config", GoodSettings, "--model", model, "--wait", "120");
+        Assert.True(exit == 0, output);
+        string pid = box.Property("MainPID");
+
+        // The same weights with a re-calibrated open-set threshold: only the manifest changes, and that is a reload.
+        JsonObject manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        manifest["openSet"]!["threshold"] = 0.61;
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+        (exit, output) = box.Deploy("--from", box.Release, "--config", GoodSettings, "--model", model, "--wait", "60");
+        Assert.True(exit == 0, output);
+        Assert.Contains("model reloaded: /etc/edgecnn/models/shoes.onnx", output);
+        string accepted = box.Shell("cat /etc/edgecnn/models/shoes.json");
+
+        // Other labels: the running service refuses it (its rules are bound to the labels); the deploy fails and
+        // puts the accepted model back, so that the next restart runs what runs now.
+        manifest["labels"]![0] = "tee";
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+        (exit, output) = box.Deploy("--from", box.Release, "--config", GoodSettings, "--model", model, "--wait", "60");
+        Assert.Equal(1, exit);
+        Assert.Contains("was refused, the running one stays: its labels", output);
+        Assert.Contains("the previous model is back in place", output);
+        Assert.Equal(accepted, box.Shell("cat /etc/edgecnn/models/shoes.json"));
+        Assert.Equal(pid, box.Property("MainPID"));
+    }
+
+    [Fact]
+    public void A_deploy_whose_connection_dropped_while_it_waited_is_finished_by_the_next_run()
+    {
+        Deployed();
+        string next = _folder["release-interrupted"];
+        CopyFolder(box.Release, next);
+        File.WriteAllText(Path.Combine(next, "VERSION"), "box-interrupted\n");
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using (System.Diagnostics.Process deploy = box.StartDeploy(output, "--from", next, "--config", GoodSettings, "--wait", "120"))
+        {
+            Assert.True(SpinWait.SpinUntil(() => output.Any(l => l.Contains("waiting up to", StringComparison.Ordinal)), TimeSpan.FromMinutes(3)), string.Join("\n", output));
+            // The laptop's Wi-Fi drops: the ssh client dies mid-wait.
+            deploy.Kill(entireProcessTree: true);
+            deploy.WaitForExit();
+        }
+        // The target's half dies when it next writes to the dead connection.
+        Assert.True(box.WaitFor(() => box.Exec("pgrep -f '^bash -s$'").ExitCode != 0, TimeSpan.FromSeconds(90)), box.Shell("ps aux"));
+        Assert.Equal("present", box.Shell("test -e /opt/edgecnn/deploy-in-progress && echo present || echo absent"));
+
+        (int exit, string again) = box.Deploy("--from", next, "--config", GoodSettings, "--wait", "120");
+
+        Assert.True(exit == 0, again);
+        Assert.Contains("the deploy of box-interrupted did not finish", again);
+        Assert.Contains("edgecnn is running", again);
+        Assert.DoesNotContain("nothing changed", again);
+        Assert.Equal("absent", box.Shell("test -e /opt/edgecnn/deploy-in-progress && echo present || echo absent"));
+    }
+
+    [Fact]
+    public void A_release_built_by_another_uid_is_installed_root_owned_and_not_writable_by_the_service()
+    {
+        Deployed();
+        string other = _folder["release-uid"];
+        CopyFolder(box.Release, other);
+        File.WriteAllText(Path.Combine(other, "VERSION"), "box-uid-1000\n");
+        // As a user's desktop builds it: files owned by uid 1000, which is the Pi's login user (pi) in the box.
+        Assert.Equal(0, Repository.Run("chown", ["-R", "1000:1000", other]).ExitCode);
+
+        (int exit, string output) = box.Deploy("--from", other, "--config", GoodSettings, "--wait", "120");
+
+        Assert.True(exit == 0, output);
+        Assert.Equal("0", box.Shell("find /opt/edgecnn/releases/box-uid-1000 ! -user root | wc -l"));
+        Assert.Equal("0", box.Shell("find /opt/edgecnn/releases/box-uid-1000 -perm /022 ! -type l | wc -l"));
+        Assert.Equal("no", box.Shell("runuser -u edgecnn -- test -w /opt/edgecnn/releases/box-uid-1000/pi-setup.sh && echo yes || echo no"));
+    }
+
+    [Fact]
+    public void A_service_that_keeps_failing_is_restarted_without_end_within_its_memory_and_task_limits()
+    {
+        Deployed();
+        Assert.Equal(PiBox.Number(512 * 1024 * 1024), box.Property("MemoryMax"));
+        Assert.Equal("128", box.Property("TasksMax"));
+        Assert.Equal("0", box.Shell("systemctl show -p StartLimitIntervalUSec --value edgecnn.service"));
+        string cursor = box.Cursor();
+        int restartsBefore = int.Parse(box.Property("NRestarts"), System.Globalization.CultureInfo.InvariantCulture);
+
+        // Twelve crashes in a row, each as soon as the service is started again: more than the 10 starts in 10
+        // minutes after which systemd's default (and this unit before) gives up for good.
+        string pid = box.Property("MainPID");
+        for (int crash = 0; crash < 12; crash++)
+        {
+            string victim = pid;
+            Assert.True(box.WaitFor(() => (pid = box.Property("MainPID")) is not "0" && pid != victim || crash == 0, TimeSpan.FromSeconds(60)),
+                $"crash {crash}: not started again\n{box.JournalAfter(cursor)}");
+            box.Shell($"kill -9 {pid}");
+        }
+
+        Assert.True(box.WaitFor(() => box.Property("ActiveState") == "active", TimeSpan.FromSeconds(90)), box.JournalAfter(cursor));
+        Assert.True(int.Parse(box.Property("NRestarts"), System.Globalization.CultureInfo.InvariantCulture) >= restartsBefore + 12);
+        Assert.DoesNotContain("Start request repeated too quickly", box.JournalAfter(cursor));
     }
 
     private static void CopyFolder(string from, string to)

@@ -76,6 +76,26 @@ public sealed class PiBox : IDisposable
         Repository.Run("scripts/deploy.sh", ["pi@127.0.0.1", "-p", Port, "-i", Key, .. options],
             new() { ["EDGECNN_SSH_OPTIONS"] = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR" }, TimeSpan.FromMinutes(10));
 
+    /// <summary>
+    /// scripts/deploy.sh started as <see cref="Deploy"/> runs it, returned while it runs (to interrupt it), its output
+    /// lines collected in <paramref name="output"/>.
+    /// </summary>
+    public System.Diagnostics.Process StartDeploy(System.Collections.Concurrent.ConcurrentQueue<string> output, params string[] options)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Repository.File("scripts/deploy.sh"))
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repository.Root,
+        };
+        foreach (string argument in new[] { "pi@127.0.0.1", "-p", Port, "-i", Key }.Concat(options)) start.ArgumentList.Add(argument);
+        start.Environment["EDGECNN_SSH_OPTIONS"] = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR";
+        var process = System.Diagnostics.Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     /// <summary>A systemd property of the service (ActiveState, NRestarts, MainPID, ...).</summary>
     public string Property(string name) => Shell($"systemctl show -p {name} --value edgecnn.service");
 
