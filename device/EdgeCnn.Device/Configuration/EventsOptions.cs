@@ -1,5 +1,3 @@
-using EdgeCnn.Device.Outputs;
-
 namespace EdgeCnn.Device.Configuration;
 
 /// <summary>Event snapshots: the frame of every trigger, kept as a JPEG with bounded retention (section <c>Events</c>).</summary>
@@ -27,7 +25,7 @@ public sealed class EventsOptions
     /// <summary>The folder snapshots go to, or null when they are off.</summary>
     public string? FullDirectory => !Enabled ? null
         : Directory.Length > 0 ? Path.GetFullPath(Directory)
-        : OutputsInUse.StateDirectory is string state ? Path.Combine(state, "events")
+        : ServiceStateDirectory.Path is string state ? Path.Combine(state, "events")
         : null;
 
     /// <summary>Throws with the key and the fix when a value is out of range.</summary>

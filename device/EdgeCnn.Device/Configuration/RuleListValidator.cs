@@ -1,5 +1,3 @@
-using EdgeCnn.Device.Mqtt;
-using EdgeCnn.Device.Outputs;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.Options;
 
@@ -32,11 +30,11 @@ internal sealed class RuleListValidator(IOptions<ModelOptions> model, IOptions<O
             for (int j = 0; j < i; j++)
             {
                 if (options[i].Name == options[j].Name) failures.Add($"{RuleList.Section}:{i}:Name '{options[i].Name}' is also the name of {RuleList.Section}:{j}; names must be unique.");
-                else if (MqttTopics.TopicLevel(options[i].Name) == MqttTopics.TopicLevel(options[j].Name))
-                    failures.Add($"{RuleList.Section}:{i}:Name '{options[i].Name}' and {RuleList.Section}:{j}:Name '{options[j].Name}' both become '{MqttTopics.TopicLevel(options[i].Name)}' in MQTT topics and Home Assistant ids; rename one of them.");
+                else if (TopicLevel.Of(options[i].Name) == TopicLevel.Of(options[j].Name))
+                    failures.Add($"{RuleList.Section}:{i}:Name '{options[i].Name}' and {RuleList.Section}:{j}:Name '{options[j].Name}' both become '{TopicLevel.Of(options[i].Name)}' in MQTT topics and Home Assistant ids; rename one of them.");
             }
         }
-        if (outputList is not null) Collect(failures, () => OutputBank.Validate(outputList, options));
+        if (outputList is not null) Collect(failures, () => OutputList.Validate(outputList, options));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

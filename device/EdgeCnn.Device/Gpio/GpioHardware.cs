@@ -19,7 +19,7 @@ public sealed partial class GpioHardware(GpioOptions options, ILoggerFactory log
     public OutputBank OpenOutputs(IReadOnlyList<OutputOptions> outputs, IReadOnlyList<RuleOptions> rules)
     {
         ArgumentNullException.ThrowIfNull(outputs);
-        OutputBank.Validate(outputs, rules);
+        OutputList.Validate(outputs, rules);
         GpioController? controller = outputs.Any(o => o.Type != OutputType.PassiveBuzzer) ? OpenController() : null;
         try
         {

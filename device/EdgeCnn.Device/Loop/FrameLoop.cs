@@ -1,3 +1,4 @@
+using EdgeCnn.Device.Systemd;
 using System.Diagnostics;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
@@ -7,7 +8,7 @@ using EdgeCnn.Device.Outputs;
 using EdgeCnn.Device.Rules;
 using EdgeCnn.Device.Scoring;
 using EdgeCnn.Device.Statistics;
-using EdgeCnn.Device.Status;
+using EdgeCnn.Device.Http;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;

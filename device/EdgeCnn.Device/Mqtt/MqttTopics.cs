@@ -1,10 +1,9 @@
-using System.Text.RegularExpressions;
 using EdgeCnn.Device.Configuration;
 
 namespace EdgeCnn.Device.Mqtt;
 
 /// <summary>The topics the device publishes to, all under one prefix (default <c>edgecnn/DEVICEID</c>).</summary>
-public sealed partial class MqttTopics(MqttOptions options)
+public sealed class MqttTopics(MqttOptions options)
 {
     private readonly string _prefix = options.EffectiveTopicPrefix;
 
@@ -28,8 +27,5 @@ public sealed partial class MqttTopics(MqttOptions options)
         $"{options.DiscoveryPrefix}/{component}/{options.EffectiveDeviceId}/{TopicLevel(objectId)}/config";
 
     /// <summary>A name made safe for one topic level (and a Home Assistant object id).</summary>
-    public static string TopicLevel(string name) => UnsafeLevelCharacters().Replace(name, "_");
-
-    [GeneratedRegex("[^A-Za-z0-9_-]")]
-    private static partial Regex UnsafeLevelCharacters();
+    public static string TopicLevel(string name) => Configuration.TopicLevel.Of(name);
 }

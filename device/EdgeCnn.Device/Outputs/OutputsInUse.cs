@@ -19,7 +19,7 @@ public sealed record OutputsInUse(GpioOptions Gpio, OutputOptions[] Outputs)
     public static string? PathIn(string? stateDirectory) => string.IsNullOrEmpty(stateDirectory) ? null : Path.Combine(stateDirectory, FileName);
 
     /// <summary>The state directory systemd gave the service, if any.</summary>
-    public static string? StateDirectory => Environment.GetEnvironmentVariable("STATE_DIRECTORY")?.Split(':')[0];
+    public static string? StateDirectory => ServiceStateDirectory.Path;
 
     /// <summary>Writes the record whole (a temporary file renamed over the old one), so a crash never leaves half of it.</summary>
     public void Write(string path)

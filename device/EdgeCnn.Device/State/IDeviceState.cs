@@ -1,7 +1,8 @@
+using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Device.Scoring;
-using EdgeCnn.Device.Status;
+using EdgeCnn.Device.Http;
 using EdgeCnn.Vision;
 
 namespace EdgeCnn.Device.State;

@@ -1,4 +1,5 @@
 using EdgeCnn.Device.Hosting;
+using EdgeCnn.Device.Systemd;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Hosting;
-using EdgeCnn.Device.Status;
+using EdgeCnn.Device.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using EdgeCnn.Device.Systemd;
 using System.Globalization;
 using EdgeCnn.Device.Hosting;
 

@@ -2,6 +2,7 @@ using EdgeCnn.Device.Cli;
 using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Scoring;
 using EdgeCnn.Trainer.Architecture;
+using EdgeCnn.Trainer.Runs;
 using EdgeCnn.Trainer.Scene;
 using EdgeCnn.Trainer.Training;
 using EdgeCnn.Vision;

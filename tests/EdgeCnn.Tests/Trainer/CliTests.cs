@@ -12,7 +12,7 @@ public class CliTests
         Console.SetError(error);
         try
         {
-            int code = EdgeCnn.Trainer.Program.Main(args);
+            int code = EdgeCnn.Trainer.Cli.Program.Main(args);
             return (code, output.ToString(), error.ToString());
         }
         finally

@@ -1,3 +1,4 @@
+using EdgeCnn.Trainer.Runs;
 using System.Diagnostics;
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Data;

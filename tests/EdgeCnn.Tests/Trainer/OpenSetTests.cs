@@ -2,6 +2,7 @@ using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Rules;
 using EdgeCnn.Device.Scoring;
 using EdgeCnn.Trainer.Data;
+using EdgeCnn.Trainer.Metrics;
 using EdgeCnn.Trainer.Reports;
 using EdgeCnn.Trainer.Training;
 using EdgeCnn.Vision;

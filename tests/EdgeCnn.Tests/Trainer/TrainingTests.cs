@@ -1,4 +1,5 @@
 using EdgeCnn.Trainer.Architecture;
+using EdgeCnn.Trainer.Runs;
 using EdgeCnn.Trainer.Training;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,3 +1,4 @@
+using EdgeCnn.Trainer.Metrics;
 using System.Globalization;
 using EdgeCnn.Trainer.Reports;
 using EdgeCnn.Trainer.Training;

@@ -1,3 +1,4 @@
+using EdgeCnn.Trainer.Runs;
 using System.CommandLine;
 using System.Globalization;
 using EdgeCnn.Trainer.Architecture;

@@ -1,4 +1,5 @@
 using EdgeCnn.Trainer.Data;
+using EdgeCnn.Trainer.Metrics;
 using EdgeCnn.Trainer.Reports;
 using TorchSharp;
 using static TorchSharp.torch;

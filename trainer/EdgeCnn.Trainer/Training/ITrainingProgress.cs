@@ -1,3 +1,4 @@
+using EdgeCnn.Trainer.Metrics;
 using EdgeCnn.Trainer.Reports;
 
 namespace EdgeCnn.Trainer.Training;

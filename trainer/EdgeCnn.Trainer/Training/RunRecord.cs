@@ -1,3 +1,4 @@
+using EdgeCnn.Trainer.Metrics;
 using System.Text.Json;
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Reports;

@@ -1,3 +1,5 @@
+using EdgeCnn.Trainer.Metrics;
+using EdgeCnn.Trainer.Training;
 using System.Diagnostics;
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Data;
@@ -8,7 +10,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace EdgeCnn.Trainer.Training;
+namespace EdgeCnn.Trainer.Runs;
 
 /// <summary>One training run, from options to a run folder with checkpoints, metrics, plots and a report.</summary>
 internal static class TrainingRun

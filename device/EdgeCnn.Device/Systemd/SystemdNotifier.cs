@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 
-namespace EdgeCnn.Device.Hosting;
+namespace EdgeCnn.Device.Systemd;
 
 /// <summary>
 /// sd_notify for the frame loop: READY=1 once the first frame is classified, and WATCHDOG=1 pings at half the

@@ -1,3 +1,4 @@
+using EdgeCnn.Device.Capture;
 using System.Security.Cryptography;
 using System.Text;
 using System.Diagnostics;
@@ -16,7 +17,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace EdgeCnn.Device.Status;
+namespace EdgeCnn.Device.Http;
 
 /// <summary>
 /// The optional HTTP endpoint (section <c>Http</c>): the live page <c>/</c> with its MJPEG stream

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 
-namespace EdgeCnn.Device.Hosting;
+namespace EdgeCnn.Device.Systemd;
 
 /// <summary>
 /// The console format on a terminal or in a pipe: <c>12:00:03 info  gpio      simulated GPIO 17 high</c>, the

@@ -3,7 +3,7 @@ using EdgeCnn.Device.Statistics;
 using EdgeCnn.Vision;
 using Prometheus;
 
-namespace EdgeCnn.Device.Status;
+namespace EdgeCnn.Device.Http;
 
 /// <summary>
 /// The Prometheus view of the device. The loop keeps its own counters (cheap, allocation-free); these collectors

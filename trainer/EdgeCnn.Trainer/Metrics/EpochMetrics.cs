@@ -1,4 +1,4 @@
-namespace EdgeCnn.Trainer.Reports;
+namespace EdgeCnn.Trainer.Metrics;
 
 /// <summary>One row of metrics.csv. <see cref="Seconds"/> covers training and validation; <see cref="ImagesPerSecond"/> the training steps alone.</summary>
 internal sealed record EpochMetrics(

@@ -1,4 +1,4 @@
-namespace EdgeCnn.Trainer.Reports;
+namespace EdgeCnn.Trainer.Metrics;
 
 /// <summary>Counts of (actual class, predicted class) over one evaluation, with the per-class figures from it.</summary>
 internal sealed class ConfusionMatrix

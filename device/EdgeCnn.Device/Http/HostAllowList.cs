@@ -3,7 +3,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using EdgeCnn.Device.Configuration;
 
-namespace EdgeCnn.Device.Status;
+namespace EdgeCnn.Device.Http;
 
 /// <summary>
 /// The Host headers the endpoint answers (<see cref="HttpOptions.AllowedHosts"/>, or this machine's own names and

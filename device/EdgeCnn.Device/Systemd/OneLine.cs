@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace EdgeCnn.Device.Hosting;
+namespace EdgeCnn.Device.Systemd;
 
 /// <summary>
 /// Text made safe for a line-based channel (the journal, systemd's notify socket): control characters written as

@@ -5,7 +5,7 @@ using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
 using EdgeCnn.Vision;
 
-namespace EdgeCnn.Device.Status;
+namespace EdgeCnn.Device.Http;
 
 /// <summary>What <c>/status</c> shows: the model, uptime, frame rate, per-stage latency, rules and outputs.</summary>
 public static class DeviceStatusReport

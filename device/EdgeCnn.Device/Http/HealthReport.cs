@@ -2,7 +2,7 @@ using System.Globalization;
 using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
 
-namespace EdgeCnn.Device.Status;
+namespace EdgeCnn.Device.Http;
 
 /// <summary>Whether frames are flowing, and if not, why: what <c>/healthz</c> answers.</summary>
 /// <param name="Healthy">Frames are being classified.</param>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using OpenCvSharp;
 
-namespace EdgeCnn.Device.Status;
+namespace EdgeCnn.Device.Capture;
 
 /// <summary>
 /// A copy of one classified frame with what the model made of it, taken by the frame loop when someone asks for it

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace EdgeCnn.Device.Status;
+namespace EdgeCnn.Device.Http;
 
 /// <summary>
 /// The cookie that lets a browser show the live page and its stream after opening <c>/?token=TOKEN</c> once (an

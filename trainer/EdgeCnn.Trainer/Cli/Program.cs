@@ -1,9 +1,8 @@
 using System.CommandLine;
 using EdgeCnn.CommandLine;
-using EdgeCnn.Trainer.Cli;
 using EdgeCnn.Trainer.Training;
 
-namespace EdgeCnn.Trainer;
+namespace EdgeCnn.Trainer.Cli;
 
 internal static class Program
 {
