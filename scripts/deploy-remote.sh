@@ -74,8 +74,20 @@ restore_state() {
       $sudo rm -f "$f"
     fi
   done
-  $sudo rm -rf "$etc/models"
-  if [ -d "$from/models" ]; then $sudo cp -a "$from/models" "$etc/models"; fi
+  # The models folder stays (the service watches it for hot reload; a new folder would go unwatched): its files are
+  # put back one by one, each renamed into place, and those the saved state lacked are removed.
+  if [ -d "$from/models" ]; then
+    $sudo mkdir -p "$etc/models"
+    for f in "$from/models"/*; do
+      [ -f "$f" ] || continue
+      $sudo cp -p "$f" "$etc/models/$(basename "$f").new" && $sudo mv -f "$etc/models/$(basename "$f").new" "$etc/models/$(basename "$f")"
+    done
+    for f in "$etc/models"/*; do
+      [ -f "$f" ] && [ ! -e "$from/models/$(basename "$f")" ] && $sudo rm -f "$f"
+    done
+  else
+    $sudo rm -rf "$etc/models"
+  fi
   return 0
 }
 
@@ -192,9 +204,10 @@ elif [ ! -f "$etc/edgecnn.json" ]; then
   changed=true
 fi
 
-# Where the service's journal stands before the model changes: a model-only deploy reads what comes after.
-cursor=""
-if $systemctl; then cursor="$($sudo journalctl -n 0 --show-cursor --no-pager 2>/dev/null | sed -n 's/^-- cursor: //p' || true)"; fi
+# When the model changes: a model-only deploy reads the service's journal from then on. A time, not a journal
+# cursor: the cursor of the newest entry may sit in another journal file (the login user's), and reading "after" it
+# skipped the service's own lines.
+model_since="$(date +%s.%N)"
 
 # A model given with --model lives in /etc/edgecnn/models and is chosen through the unit's environment file.
 if [ -f "$incoming/model.onnx" ]; then
@@ -242,20 +255,23 @@ keep_state_for_rollback() {
   if [ -d "$snapshot.pending" ]; then $sudo rm -rf "$snapshot" && $sudo mv -T "$snapshot.pending" "$snapshot"; fi
 }
 
-# Waits for the running service to swap in the new model (Model:HotReload) or refuse it, reading its journal after
-# $1 (a cursor); 0 when reloaded, 1 when refused or no answer came.
+# Waits for the running service to swap in the new model (Model:HotReload) or refuse it, reading its journal since
+# $1 (seconds since the epoch); 0 when reloaded, 1 when refused or no answer came.
 wait_reload() {
   local outcome=""
   say "only the model changed: waiting up to ${wait_seconds}s for the service to reload it without a restart ..."
   for _ in $(seq 1 "$wait_seconds"); do
-    outcome="$($sudo journalctl -u edgecnn.service ${1:+--after-cursor="$1"} -o cat --no-pager 2>/dev/null \
+    outcome="$($sudo journalctl -u edgecnn.service --since "@$1" -o cat --no-pager 2>/dev/null \
       | grep -E 'model reloaded: |was refused, the running one stays' | tail -1 || true)"
     [ -n "$outcome" ] && break
     sleep 1
   done
   case "$outcome" in
     *"model reloaded: "*) say "$outcome"; return 0 ;;
-    "") say "no reload or refusal in the service's journal within ${wait_seconds}s"; return 1 ;;
+    "")
+      say "no reload or refusal in the service's journal within ${wait_seconds}s; its last log lines:"
+      $sudo journalctl -u edgecnn.service -n 5 --no-pager 2>/dev/null | sed 's/^/    /' || true
+      return 1 ;;
     *) say "$outcome"; return 1 ;;
   esac
 }
@@ -264,7 +280,7 @@ finish() { $sudo rm -f "$marker"; }
 
 if ! $changed; then
   if $model_changed && $systemctl; then
-    if ! wait_reload "$cursor"; then
+    if ! wait_reload "$model_since"; then
       # The running model stays in the service; its files go back too, so that a restart runs what runs now.
       restore_state "$snapshot.pending"
       $sudo rm -rf "$snapshot.pending"

@@ -64,9 +64,6 @@ public sealed class FrameSnapshot : IDisposable
     /// <summary>When the frame was captured.</summary>
     public DateTimeOffset Time { get; }
 
-    /// <summary>Whether the snapshot carries a class activation map (the model was exported with --cam).</summary>
-    public bool HasClassActivationMap => _cam is not null;
-
     /// <summary>
     /// The frame as a JPEG, with the region outlined and the top class and probability written on it; with
     /// <paramref name="withCam"/> and a map, the top class's activation map is laid over the region (red: most

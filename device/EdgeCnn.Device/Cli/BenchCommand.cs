@@ -122,7 +122,7 @@ internal static class BenchCommand
             if (a2 > a1) pipelineAllocatingFrames++;
         }
         int measured = stages[Stage.Capture].Count;
-        if (measured == 0) return 130;
+        if (measured == 0) return ExitCodes.Cancelled;
         double elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
         static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
@@ -160,6 +160,6 @@ internal static class BenchCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ONNX Runtime vs OpenCV DNN inference, p50: {Ms((long)ort):0.000} ms vs {Ms((long)cv):0.000} ms (OpenCV DNN takes {cv / ort:0.00}x ONNX Runtime's time); same top-1 on {agree} of {dnnTimes.Count} frames"));
         }
-        return 0;
+        return ExitCodes.Success;
     }
 }

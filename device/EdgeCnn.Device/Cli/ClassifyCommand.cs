@@ -53,6 +53,6 @@ internal static class ClassifyCommand
             Classification c = classifier.ClassifyPrepared(tensor);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i}\t{c.Probability:0.0000}\t{classifier.Manifest.Labels[c.ClassIndex]}"));
         }
-        return 0;
+        return ExitCodes.Success;
     }
 }

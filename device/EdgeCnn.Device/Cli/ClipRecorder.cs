@@ -67,7 +67,7 @@ internal static class ClipRecorder
         if (stretches.Count == 0)
         {
             output.WriteLine($"recorded {written} frames; no labels typed, so no truth file. Run the device on it with Source:Type file, Source:Path {clip}.");
-            return 0;
+            return ExitCodes.Success;
         }
         string truthPath = Path.ChangeExtension(clip, ".truth.csv");
         var truth = new StringBuilder("first_frame,last_frame,label\n");
@@ -79,6 +79,6 @@ internal static class ClipRecorder
         }
         File.WriteAllText(truthPath, truth.ToString());
         output.WriteLine($"recorded {written} frames; truth in {truthPath}. Run the device on it with Source:Type file, Source:Path {clip}, Source:TruthFile {truthPath}.");
-        return 0;
+        return ExitCodes.Success;
     }
 }

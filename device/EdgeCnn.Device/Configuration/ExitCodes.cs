@@ -17,6 +17,9 @@ public static class ExitCodes
     /// <summary>A bad setting, model or file, or a missing part of the installation: restarting cannot fix it.</summary>
     public const int Configuration = 2;
 
+    /// <summary>A verb other than <c>run</c> (such as <c>bench</c>) stopped by Ctrl-C or SIGTERM before it measured anything: 128 + SIGINT.</summary>
+    public const int Cancelled = 130;
+
     /// <summary>
     /// Whether <paramref name="e"/> is a configuration error: settings validation, a model or manifest that cannot
     /// be used, a file the settings name that does not exist, a command-line value, a native library not installed.

@@ -58,9 +58,6 @@ public sealed class SystemdNotifier : IDisposable
     /// <summary>Tells systemd the service is ready, with a status line for <c>systemctl status</c>.</summary>
     public void Ready(string status) => Send(Encoding.UTF8.GetBytes($"READY=1\nSTATUS={OneLine.Of(status)}"));
 
-    /// <summary>Sends a status line for <c>systemctl status</c>.</summary>
-    public void Status(string status) => Send(Encoding.UTF8.GetBytes($"STATUS={OneLine.Of(status)}"));
-
     /// <summary>Tells systemd the service is stopping.</summary>
     public void Stopping() => Send("STOPPING=1"u8);
 

@@ -177,11 +177,21 @@ public sealed class PiBoxTests(PiBox box) : IDisposable
         // puts the accepted model back, so that the next restart runs what runs now.
         manifest["labels"]![0] = "tee";
         File.WriteAllText(manifestPath, manifest.ToJsonString());
+        string cursor = box.Cursor();
         (exit, output) = box.Deploy("--from", box.Release, "--config", GoodSettings, "--model", model, "--wait", "60");
         Assert.True(exit == 1, output);
-        Assert.True(output.Contains("was refused, the running one stays: its labels", StringComparison.Ordinal), output);
+        Assert.True(output.Contains("was refused, the running one stays: its labels", StringComparison.Ordinal), output + "\njournal:\n" + box.JournalAfter(cursor));
         Assert.Contains("the previous model is back in place", output);
         Assert.Equal(accepted, box.Shell("cat /etc/edgecnn/models/shoes.json"));
+        Assert.Equal(pid, box.Property("MainPID"));
+
+        // Putting the model back kept the folder the service watches: the next model is reloaded as before.
+        manifest["labels"]![0] = JsonNode.Parse(File.ReadAllText(Repository.File("models/fashion-mnist.json")))!["labels"]![0]!.GetValue<string>();
+        manifest["openSet"]!["threshold"] = 0.62;
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+        (exit, output) = box.Deploy("--from", box.Release, "--config", GoodSettings, "--model", model, "--wait", "60");
+        Assert.True(exit == 0, output);
+        Assert.Contains("model reloaded: /etc/edgecnn/models/shoes.onnx", output);
         Assert.Equal(pid, box.Property("MainPID"));
     }
 

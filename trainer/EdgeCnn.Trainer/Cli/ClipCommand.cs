@@ -71,11 +71,11 @@ internal static class ClipCommand
                     Textures = !result.GetValue(noTextures),
                     Seed = result.GetValue(seed),
                 }, result.GetValue(output)!, Console.WriteLine);
-                return 0;
+                return ExitCodes.Success;
             }
             Write(result.GetValue(data)!, result.GetValue(perClass), result.GetValue(seconds), result.GetValue(fps), result.GetValue(width),
                 result.GetValue(height), result.GetValue(scale), result.GetValue(seed), result.GetValue(output)!, Console.WriteLine);
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }

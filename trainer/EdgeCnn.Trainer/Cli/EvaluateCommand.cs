@@ -53,7 +53,7 @@ internal static class EvaluateCommand
             for (int c = 0; c < record.Classes.Length; c++)
                 Console.WriteLine($"  {record.Classes[c],-16} precision {evaluation.Confusion.Precision(c):F3}  recall {evaluation.Confusion.Recall(c):F3}");
             Console.WriteLine($"Wrote {Path.Combine(folder, stem)}.md and {stem}-confusion.png.");
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -32,7 +32,7 @@ internal static class ExportCommand
                 weights, Console.WriteLine, result.GetValue(cam));
             Console.WriteLine($"Wrote {exported.ModelPath} and {exported.ManifestPath}: verified on {exported.Comparison.Samples} {exported.VerifiedOn}, " +
                 $"largest difference from TorchSharp {exported.Comparison.MaxAbsDifference:G3}, top-1 identical.");
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -27,7 +27,7 @@ internal static class InspectCommand
                 result.GetValue(testIndex), result.GetValue(className), result.GetValue(checkpoint)!);
             ModelInspection.Result inspected = ModelInspection.Run(request);
             Console.WriteLine($"Predicted {inspected.Predicted}; Grad-CAM for {inspected.Explained}. Wrote {inspected.MarkdownPath} with {string.Join(", ", inspected.Files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)))}.");
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }

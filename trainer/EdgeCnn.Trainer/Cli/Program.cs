@@ -26,7 +26,7 @@ internal static class Program
             if (UnknownCommand(root, parsed) is string unknown)
             {
                 Console.Error.WriteLine($"error: {unknown}");
-                return 2;
+                return ExitCodes.BadInput;
             }
             var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
             return parsed.InvokeAsync(configuration, stop.Token).GetAwaiter().GetResult();
@@ -36,12 +36,12 @@ internal static class Program
         {
             // Expected failures (bad input, missing files, no libtorch) get one clear line, not a stack trace.
             Console.Error.WriteLine($"error: {e.Message}");
-            return e is TorchUnavailableException ? 3 : 2;
+            return e is TorchUnavailableException ? ExitCodes.TorchUnavailable : ExitCodes.BadInput;
         }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("cancelled.");
-            return 130;
+            return ExitCodes.Cancelled;
         }
         finally
         {

@@ -41,7 +41,7 @@ internal static class QuantizeCommand
                 Console.WriteLine(string.Create(c, $"  accuracy  {a.Set}: fp32 {a.Fp32:P2}, int8 {a.Int8:P2} ({-a.DropPoints:+0.00;-0.00} points)"));
             Console.WriteLine($"  kernels   {q.Kernels.Summary}");
             if (q.KeptFloat.Count > 0) Console.WriteLine($"  in fp32   {string.Join(", ", q.KeptFloat)}");
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -20,7 +20,7 @@ internal static class SummaryCommand
             ArchitectureSpec spec = ArchitectureSpec.Resolve(result.GetValue(arch)!);
             InputShape shape = input.Read(result, () => spec.Input ?? new InputShape(1, 28, 28)) ?? spec.Input ?? new InputShape(1, 28, 28);
             Console.Write(SummaryTable.Render(NetworkPlan.Create(spec, shape, result.GetValue(classes))));
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -68,7 +68,7 @@ internal static class TrainCommand
             catch (OperationCanceledException)
             {
                 Console.Error.WriteLine("cancelled; the run folder keeps the last finished epoch: continue with --resume RUN_FOLDER.");
-                return Task.FromResult(130);
+                return Task.FromResult(ExitCodes.Cancelled);
             }
         });
         return command;
@@ -81,7 +81,7 @@ internal static class TrainCommand
             if (resumeFolder is not null)
             {
                 TrainingRun.Resume(resumeFolder, commandLine(), progress, cancellation, result.GetValue(force));
-                return 0;
+                return ExitCodes.Success;
             }
             string dataValue = result.GetValue(data) ?? throw new ArgumentException("--data is required: an image folder, an IDX folder or 'fashion-mnist'.");
             string archValue = result.GetValue(arch)!;
@@ -127,7 +127,7 @@ internal static class TrainCommand
             string runFolder = result.GetValue(output) ?? RunFolder.NewDefault(archValue);
             progress.Log($"Run folder: {runFolder}");
             TrainingRun.Train(options, runFolder, commandLine(), progress, cancellation);
-            return 0;
+            return ExitCodes.Success;
         }
     }
 
