@@ -4,6 +4,7 @@
 # figure is the 'capture' p50 of 'edgecnn-device bench' (reading a frame into the loop's buffer; no preprocessing).
 # Usage: scripts/bench-capture.sh [clip=models/samples/fashion-mnist-scene.mp4] [frames=1200]
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 clip=${1:-models/samples/fashion-mnist-scene.mp4}
 frames=${2:-1200}

@@ -5,6 +5,7 @@
 # itself (docs/trainer.md, "Speed notes"), so the report separates what that tuning buys from the rest.
 # Usage: scripts/bench-vs-pytorch.sh [epochs=2] [threads=2] [batch=128]
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 epochs=${1:-2}
 threads=${2:-2}

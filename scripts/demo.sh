@@ -8,6 +8,7 @@
 #   scripts/demo.sh --fast      classify every frame as fast as the machine can (the timestamps stay the clip's);
 #                               goes with either
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 settings=models/garden-settings.json
 for argument in "$@"; do

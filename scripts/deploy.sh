@@ -23,9 +23,10 @@
 #   --prefix DIR        install under DIR on the target instead of / (tests); implies no sudo
 # Extra ssh options can be given in EDGECNN_SSH_OPTIONS, e.g. "-o StrictHostKeyChecking=accept-new".
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { print_usage "$0" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 target="$1"; shift
 [[ "$target" == -* ]] && usage

@@ -6,6 +6,7 @@
 #   scripts/garden-ablation.sh            every row
 #   scripts/garden-ablation.sh NAME ...   only these rows (names as in the table)
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 scripts/garden-data.sh >/dev/null
 epochs=${EPOCHS:-20}

@@ -10,6 +10,7 @@
 #   runs/garden/photos/clip/                  Blinds, Storm and Wood from the same folder: never trained on
 #   runs/garden/photos/home/                  Garden, GreenMeadow, LadyBird: "your garden" for scripts/garden.sh
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh tuxpaint-stamps-default mate-backgrounds
 

@@ -12,6 +12,7 @@
 #   --epochs    training epochs (default: the README's)
 #   --init-from the starting point (default: the README's, models/backbone if it is there; none: from scratch)
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 frames=240
 epochs=30

@@ -3,6 +3,7 @@
 # Usage: scripts/install-deps.sh [extra-package ...]
 #   libgtk-3-0   OpenCvSharp's x64 native library links against it; without it the first OpenCV call fails.
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 
 packages=(libgtk-3-0 "$@")
 missing=()

@@ -9,6 +9,7 @@
 #       leaves out (every third file of each class), for the figure a user can expect for a species never seen
 # Both are re-encoded by ffmpeg (MPEG-4 part 2) to keep them small.
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh ffmpeg
 scripts/garden-data.sh

@@ -7,6 +7,7 @@
 #   models/samples/fashion-mnist-test.mp4    the clean one: 40 items (4 per class) enlarged 16x and centred on black.
 # The scene clip is re-encoded by ffmpeg (MPEG-4 part 2, as OpenCV writes it, at a lower bit rate) to keep it small.
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh dataset-fashion-mnist mate-backgrounds ffmpeg
 

@@ -4,6 +4,7 @@
 # latency here (edgecnn-device bench, p50, ONNX Runtime), ONNX size. Runs go to runs/zoo/PRESET.
 # Usage: scripts/model-zoo.sh [--epochs 1] [--presets "lenet5 mlp ..."] [-o docs/model-zoo.md]
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 epochs=1
 presets=""

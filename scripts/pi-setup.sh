@@ -11,6 +11,7 @@
 # until that file exists.
 # Options: --no-apt (skip apt; for machines without network or apt)
 set -euo pipefail
+case "${1:-}" in -h|--help) awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; exit 0 ;; esac
 apt=true
 for arg in "$@"; do
   case "$arg" in

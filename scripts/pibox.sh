@@ -14,6 +14,7 @@
 # kept across runs; each 'up' boots a fresh copy of it under $EDGECNN_PIBOX_DIR (default /var/tmp/edgecnn-pibox).
 # sshd listens on 127.0.0.1:$EDGECNN_PIBOX_PORT (default 2222): the box shares this machine's network.
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cache="${EDGECNN_PIBOX_CACHE:-/var/cache/edgecnn-pibox}"
 work="${EDGECNN_PIBOX_DIR:-/var/tmp/edgecnn-pibox}"
 port="${EDGECNN_PIBOX_PORT:-2222}"
@@ -21,7 +22,7 @@ mirror="${EDGECNN_PIBOX_MIRROR:-http://deb.debian.org/debian}"
 root="$work/root"
 key="$cache/id_ed25519"
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { print_usage "$0" >&2; exit 2; }
 say() { echo "pibox: $*" >&2; }
 [ $# -ge 1 ] || usage
 [ "$(id -u)" -eq 0 ] || { echo "error: pibox.sh needs root (debootstrap and systemd-nspawn do)." >&2; exit 1; }

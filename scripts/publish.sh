@@ -11,6 +11,7 @@
 #   scripts/publish.sh --no-opencv-runtime               none: the Pi provides libOpenCvSharpExtern.so itself
 #   scripts/publish.sh --rid linux-x64 -o DIR            another target or folder
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 rid=linux-arm64
 self_contained=true

@@ -7,6 +7,7 @@
 # Under qemu-user, /proc/cpuinfo is the host's x86 one, which makes ONNX Runtime's CPU detection crash; the arm64
 # build runs in a private mount namespace where /proc/cpuinfo reads like a Raspberry Pi 4's.
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"

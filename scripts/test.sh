@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what a fresh Debian 12 / Ubuntu machine lacks, then runs every test in the solution.
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 
 # python3-onnx: exported models are checked by the reference ONNX checker (onnx.checker, full_check).

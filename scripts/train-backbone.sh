@@ -7,6 +7,7 @@
 # About 20 minutes on a 2-core desktop, into runs/backbone-DATE/; then copy its best.pt and run.json to models/backbone/.
 # EPOCHS=3 scripts/train-backbone.sh makes a quick try.
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 scripts/garden-data.sh >/dev/null
 

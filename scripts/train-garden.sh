@@ -10,6 +10,7 @@
 #   scripts/train-garden.sh --from-scratch  without the backbone
 # EPOCHS=5 scripts/train-garden.sh makes a quick try.
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 items=runs/garden/items/all
 name=garden

@@ -10,6 +10,7 @@
 # scripts/make-sample-clip.sh makes) and onto synthesised textures. About 45 minutes on a 2-core desktop.
 # EPOCHS=5 scripts/train-scene.sh makes a quick try of stage 1.
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh dataset-fashion-mnist mate-backgrounds
 

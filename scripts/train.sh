@@ -4,6 +4,7 @@
 # With arguments, runs 'edgecnn-train train' with yours instead, e.g.:
 #   scripts/train.sh --data ~/photos --arch mobilenet-tiny --size 64 --channels 3 --epochs 30
 set -euo pipefail
+source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh dataset-fashion-mnist
 if [ $# -gt 0 ]; then
