@@ -21,13 +21,14 @@ settings_owner() {
 }
 settings_owner
 
-say() { echo "[$(hostname)] $*"; }
+# A dropped connection (the laptop's Wi-Fi, Ctrl-C) must not stop this half in the middle: it goes on to the end,
+# the undo of a release that does not become ready included, with nobody left to read what it says.
+say() { echo "[$(hostname)] $*" 2>/dev/null || true; }
+trap '' HUP PIPE
 
-# The uploaded files (the settings may hold secrets) go on every way out, a dropped connection included.
+# The uploaded files (the settings may hold secrets) go on every way out.
 cleanup() { if [ -n "${incoming:-}" ]; then rm -rf "$incoming"; fi; }
 trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 141' PIPE
 
 # One deploy at a time: a second one to the same device refuses at once, rather than share releases/V.partial and the
 # saved state with the first.
@@ -39,9 +40,11 @@ if ! flock -n 9; then
   exit 1
 fi
 
-# Written before a deploy changes anything, removed when it has finished (ready, or undone): a deploy whose
-# connection dropped leaves it, and the next run finishes that one (verifies readiness, undoes it if not ready).
+# Written before a deploy changes anything, removed when it has finished (ready, or undone): a deploy that was cut
+# off (the Pi lost power, the process was killed) leaves it, and the next run finishes that one (restarts the
+# service and verifies readiness, undoes it if not ready).
 marker="$base/deploy-in-progress"
+finish() { $sudo rm -f "$marker"; }
 
 # Installs $1 as $2 with mode $3: written beside it, then renamed, so the service never reads half a file.
 put() {
@@ -139,6 +142,11 @@ if [ "$mode" = rollback ]; then
   now="$(readlink "$current")"
   # Back to the state before the last deploy: its settings, model and unit with its release. The state replaced is
   # saved in turn, so a second --rollback returns to where the first started.
+  # After a deploy that was cut off, the state before it (not the one before the last finished deploy) is the one.
+  if [ -f "$marker" ] && [ -d "$snapshot.pending" ]; then
+    $sudo rm -rf "$snapshot"
+    $sudo mv -T "$snapshot.pending" "$snapshot"
+  fi
   if [ -d "$snapshot" ]; then
     save_state "$snapshot.now"
     restore_state "$snapshot"
@@ -147,6 +155,7 @@ if [ "$mode" = rollback ]; then
   fi
   switch_link "$back" "$current"
   switch_link "$now" "$previous"
+  finish
   say "rolled back: current is $(basename "$back") (was $(basename "$now")), with the settings, model and unit it ran with"
   restart_and_wait
   exit
@@ -257,15 +266,24 @@ keep_state_for_rollback() {
 
 # Waits for the running service to swap in the new model (Model:HotReload) or refuse it, reading its journal since
 # $1 (seconds since the epoch); 0 when reloaded, 1 when refused or no answer came.
+reload_outcome=""
 wait_reload() {
   local outcome=""
   say "only the model changed: waiting up to ${wait_seconds}s for the service to reload it without a restart ..."
   for _ in $(seq 1 "$wait_seconds"); do
     outcome="$($sudo journalctl -u edgecnn.service --since "@$1" -o cat --no-pager 2>/dev/null \
       | grep -E 'model reloaded: |was refused, the running one stays' | tail -1 || true)"
-    [ -n "$outcome" ] && break
+    if [ -n "$outcome" ]; then
+      # The model and its manifest are renamed into place one after the other: on a slow card the service may have
+      # read a half-changed pair and refused it, then taken the whole pair a moment later. The newest word counts.
+      sleep 2
+      outcome="$($sudo journalctl -u edgecnn.service --since "@$1" -o cat --no-pager 2>/dev/null \
+        | grep -E 'model reloaded: |was refused, the running one stays' | tail -1 || true)"
+      break
+    fi
     sleep 1
   done
+  reload_outcome="$outcome"
   case "$outcome" in
     *"model reloaded: "*) say "$outcome"; return 0 ;;
     "")
@@ -276,18 +294,30 @@ wait_reload() {
   esac
 }
 
-finish() { $sudo rm -f "$marker"; }
+# A model-only change goes through hot reload only where that can take it: a service that is not running, or a
+# model with other classes (the rules are bound to the running model's), gets a restart instead.
+if ! $changed && $model_changed && $systemctl && [ "$(systemctl show -p ActiveState --value edgecnn.service 2>/dev/null)" != active ]; then
+  say "only the model changed, but the service is not running: restarting it with the new model"
+  changed=true
+fi
+if ! $changed && $model_changed && $systemctl; then
+  if wait_reload "$model_since"; then
+    :
+  elif [[ "$reload_outcome" == *"its labels ("* ]]; then
+    say "the new model has other classes: restarting the service to take them (undone if it does not become ready)"
+    changed=true
+  else
+    # The running model stays in the service; its files go back too, so that a restart runs what runs now.
+    restore_state "$snapshot.pending"
+    $sudo rm -rf "$snapshot.pending"
+    finish
+    say "the model was not taken: the previous model is back in place"
+    exit 1
+  fi
+fi
 
 if ! $changed; then
   if $model_changed && $systemctl; then
-    if ! wait_reload "$model_since"; then
-      # The running model stays in the service; its files go back too, so that a restart runs what runs now.
-      restore_state "$snapshot.pending"
-      $sudo rm -rf "$snapshot.pending"
-      finish
-      say "the model was not taken: the previous model is back in place"
-      exit 1
-    fi
     keep_state_for_rollback
   elif $model_changed; then
     keep_state_for_rollback
@@ -299,14 +329,7 @@ if ! $changed; then
   finish
   exit 0
 fi
-ready=true
-if $interrupted && [ "$(systemctl show -p ActiveState --value edgecnn.service 2>/dev/null)" = active ]; then
-  # The interrupted deploy restarted the service already: what is left is to see it ready.
-  wait_ready || ready=false
-else
-  restart_and_wait || ready=false
-fi
-if ! $ready; then
+if ! restart_and_wait; then
   if [ -n "$old" ]; then
     # Everything this deploy changed goes back: the release, the settings, the model and the unit.
     restore_state "$snapshot.pending"

@@ -1,20 +1,19 @@
 using System.CommandLine;
-using EdgeCnn.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using EdgeCnn.CommandLine;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
-using EdgeCnn.Device.Loop;
 using EdgeCnn.Device.Hosting;
-using EdgeCnn.Device.Rules;
+using EdgeCnn.Device.Loop;
 using EdgeCnn.Device.Statistics;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenCvSharp;
 using OpenCvSharp.Dnn;
+using OpenCvSharp;
 
 namespace EdgeCnn.Device.Cli;
 
@@ -56,18 +55,16 @@ internal static class BenchCommand
         if (sourceOptions.IsClip) sourceOptions.Loop = true;
 
         using OnnxClassifier classifier = OnnxClassifier.Open(model.Path, model.ToClassifierOptions());
-        var engine = new RuleEngine(rules, classifier.Manifest.Labels, classifier.Manifest.BackgroundLabel, classifier.Manifest.UnknownBelow);
-        var events = new RuleEvent[rules.Count];
-        using var region = new RegionOfInterest(sourceOptions.Region);
+        // The service's own per-frame step, so that what is measured is what the service does (outputs aside).
+        using var step = new FramePipeline(classifier.Manifest, sourceOptions.Region, rules, motion);
         using IFrameSource source = FrameSourceFactory.Open(sourceOptions);
         // As the service does: a 1-channel model gets the luma plane where the source can give it.
-        bool gray = classifier.Manifest.Preprocessing.Channels == 1 && source.DeliverGray(true);
+        bool gray = FramePipeline.WantsGray(classifier.Manifest) && source.DeliverGray(true);
         using var frame = new Mat();
         using Net? net = compareOpenCvDnn ? CvDnn.ReadNetFromOnnx(model.Path) ?? throw new InvalidOperationException($"{model.Path}: OpenCV DNN cannot read the model.") : null;
         PreprocessingSpec p = classifier.Manifest.Preprocessing;
         float[] dnnInput = new float[p.TensorLength];
         using Mat blob = Mat.FromPixelData([1, p.Channels, p.Height, p.Width], MatType.CV_32FC1, dnnInput);
-        MotionGate? gate = motion.Enabled ? new MotionGate(motion.Threshold, p) : null;
         var inferredTimes = new List<long>(frames);
         int skipped = 0;
 
@@ -87,13 +84,7 @@ internal static class BenchCommand
             if (!source.TryRead(frame)) throw new InvalidOperationException(source.LastProblem ?? "the source delivered no frame");
             long t1 = Stopwatch.GetTimestamp();
             long a1 = GC.GetAllocatedBytesForCurrentThread();
-            classifier.Prepare(region.Apply(frame));
-            long t2 = Stopwatch.GetTimestamp();
-            bool still = false;
-            Classification top = gate is null ? classifier.Infer() : gate.Infer(classifier, out still);
-            long t3 = Stopwatch.GetTimestamp();
-            engine.Update(classifier.Probabilities, i, DateTimeOffset.UnixEpoch + TimeSpan.FromSeconds(i / 15.0), events);
-            long t4 = Stopwatch.GetTimestamp();
+            step.Run(classifier, frame, i, DateTimeOffset.UnixEpoch + TimeSpan.FromSeconds(i / 15.0), out Classification top, out bool still, out StageTimes times);
             long a2 = GC.GetAllocatedBytesForCurrentThread();
             if (net is not null)
             {
@@ -111,11 +102,11 @@ internal static class BenchCommand
             }
             if (i < warmup) continue;
             stages[Stage.Capture].Add(t1 - t0);
-            stages[Stage.Preprocess].Add(t2 - t1);
-            stages[Stage.Inference].Add(t3 - t2);
+            stages[Stage.Preprocess].Add(times.Preprocess);
+            stages[Stage.Inference].Add(times.Inference);
             if (still) skipped++;
-            else inferredTimes.Add(t3 - t2);
-            stages[Stage.Decision].Add(t4 - t3);
+            else inferredTimes.Add(times.Inference);
+            stages[Stage.Decision].Add(times.Decision);
             captureBytes += a1 - a0;
             pipelineBytes += a2 - a1;
             if (a1 > a0) captureAllocatingFrames++;
@@ -146,7 +137,7 @@ internal static class BenchCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"allocated bytes per frame: capture {captureBytes / (double)measured:0.#}, preprocess+infer+decide {pipelineBytes / (double)measured:0.#} " +
             $"(frames that allocated at all: {captureAllocatingFrames} and {pipelineAllocatingFrames} of {measured})"));
-        if (gate is not null && inferredTimes.Count > 0)
+        if (step.Motion is not null && inferredTimes.Count > 0)
         {
             // What the gate saved: the skipped frames' inference, priced at the inferred frames' mean.
             double saved = skipped * inferredTimes.Average() / measured;

@@ -1,9 +1,8 @@
-using EdgeCnn.Device.Capture;
 using System.Text.Json;
 using System.Threading.Channels;
+using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Rules;
-using EdgeCnn.Device.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

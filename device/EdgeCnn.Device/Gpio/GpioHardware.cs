@@ -1,5 +1,5 @@
-using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
+using System.Device.Gpio;
 using System.Device.Pwm;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Outputs;

@@ -1,16 +1,16 @@
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Events;
+using EdgeCnn.Device.Http;
 using EdgeCnn.Device.Mqtt;
 using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
-using EdgeCnn.Device.Http;
 using EdgeCnn.Device.Systemd;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EdgeCnn.Device.Hosting;

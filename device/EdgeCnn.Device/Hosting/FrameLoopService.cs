@@ -8,7 +8,6 @@ using EdgeCnn.Device.Rules;
 using EdgeCnn.Device.Scoring;
 using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
-using EdgeCnn.Device.Http;
 using EdgeCnn.Device.Systemd;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.Hosting;
@@ -44,7 +43,7 @@ public sealed partial class FrameLoopService(
     private OutputBank? _outputs;
     private LatestFrame? _frames;
     private FrameCapture? _capture;
-    private RegionOfInterest? _region;
+    private FramePipeline? _pipeline;
     private FrameLoop? _loop;
     private ModelReloader? _reloader;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -116,22 +115,20 @@ public sealed partial class FrameLoopService(
         ModelManifest manifest = _classifier.Manifest;
         LogModel(modelOptions.FullPath, manifest.Architecture, manifest.Labels.Length, manifest.Preprocessing.Width, manifest.Preprocessing.Height,
             manifest.Preprocessing.Channels, modelOptions.IntraOpThreads, modelOptions.AllowSpinning ? "on" : "off");
-        var engine = new RuleEngine(rules.Value, manifest.Labels, manifest.BackgroundLabel, manifest.UnknownBelow);
+        SourceOptions sourceOptions = source.Value;
+        _pipeline = new FramePipeline(manifest, sourceOptions.Region, rules.Value, motion.Value);
         if (rules.Value.Count == 0) LogNoRules();
         _outputs = new GpioHardware(gpio.Value, loggerFactory).OpenOutputs(outputs.Value, rules.Value);
         RecordOutputsInUse();
         // The last line of defence: whatever else fails, the LED and buzzer do not stay on.
         AppDomain.CurrentDomain.UnhandledException += SwitchOffOnCrash;
         AppDomain.CurrentDomain.ProcessExit += SwitchOffOnExit;
-        SourceOptions sourceOptions = source.Value;
         ClipTruth? truth = sourceOptions.TruthFile.Length > 0 ? ClipTruth.Load(sourceOptions.TruthFile, manifest.Labels, manifest.BackgroundLabel) : null;
         Tally = new ClassTally(manifest, rules.Value, truth);
         _frames = new LatestFrame();
-        _region = new RegionOfInterest(sourceOptions.Region);
         _capture = new FrameCapture(sourceOptions, () => openSource(sourceOptions), _frames, statistics, clock, loggerFactory.CreateLogger<FrameCapture>());
-        _capture.GrayWanted = manifest.Preprocessing.Channels == 1;
-        _loop = new FrameLoop(_classifier, _region, engine, _outputs, _frames, _capture, statistics, Tally, bus, notifier, loggerFactory.CreateLogger<FrameLoop>(),
-            snapshots, motion.Value.Enabled ? new MotionGate(motion.Value.Threshold, manifest.Preprocessing) : null);
+        _capture.GrayWanted = FramePipeline.WantsGray(manifest);
+        _loop = new FrameLoop(_classifier, _pipeline, _outputs, _frames, _capture, statistics, Tally, bus, notifier, loggerFactory.CreateLogger<FrameLoop>(), snapshots);
         _loop.Completion.ContinueWith(OnLoopEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         if (modelOptions.HotReload) _reloader = new ModelReloader(modelOptions, _loop, loggerFactory.CreateLogger<ModelReloader>());
         _capture.Start();
@@ -195,7 +192,7 @@ public sealed partial class FrameLoopService(
         _capture?.Dispose();
         _outputs?.Dispose();
         _frames?.Dispose();
-        _region?.Dispose();
+        _pipeline?.Dispose();
         // The loop's classifier may be a reloaded one; the first one was then disposed by the reloader.
         if (_loop is not null) _loop.Classifier.Dispose();
         else _classifier?.Dispose();

@@ -1,6 +1,6 @@
-using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using System.Net;
 using EdgeCnn.Device.Configuration;
 
 namespace EdgeCnn.Device.Http;

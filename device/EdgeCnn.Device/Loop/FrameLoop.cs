@@ -1,14 +1,12 @@
-using EdgeCnn.Device.Systemd;
 using System.Diagnostics;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Events;
-using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Device.Rules;
 using EdgeCnn.Device.Scoring;
 using EdgeCnn.Device.Statistics;
-using EdgeCnn.Device.Http;
+using EdgeCnn.Device.Systemd;
 using EdgeCnn.Vision;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
@@ -33,8 +31,7 @@ public sealed partial class FrameLoop : IDisposable
     private SnapshotRequest? _snapshotRequest;
     // Guards the waiting snapshot request and its count of requesters; taken per frame only while one waits.
     private readonly Lock _snapshotGate = new();
-    private readonly RegionOfInterest _region;
-    private readonly RuleEngine _engine;
+    private readonly FramePipeline _pipeline;
     private readonly OutputBank _outputs;
     private readonly LatestFrame _frames;
     private readonly FrameCapture _capture;
@@ -43,24 +40,20 @@ public sealed partial class FrameLoop : IDisposable
     private readonly ClassTally _tally;
     private readonly SystemdNotifier _notifier;
     private readonly EventSnapshots? _snapshots;
-    private readonly MotionGate? _motion;
     private readonly ILogger _logger;
-    private readonly RuleEvent[] _events;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _firstFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stop;
 
     /// <summary>Wires the loop; <see cref="Start"/> starts its thread.</summary>
-    public FrameLoop(OnnxClassifier classifier, RegionOfInterest region, RuleEngine engine, OutputBank outputs, LatestFrame frames,
+    public FrameLoop(OnnxClassifier classifier, FramePipeline pipeline, OutputBank outputs, LatestFrame frames,
         FrameCapture capture, FrameStatistics statistics, ClassTally tally, RuleEventBus bus, SystemdNotifier notifier, ILogger<FrameLoop> logger,
-        EventSnapshots? snapshots = null, MotionGate? motion = null)
+        EventSnapshots? snapshots = null)
     {
         _snapshots = snapshots;
-        _motion = motion;
         _classifier = classifier;
-        _region = region;
-        _engine = engine;
+        _pipeline = pipeline;
         _outputs = outputs;
         _frames = frames;
         _capture = capture;
@@ -69,7 +62,6 @@ public sealed partial class FrameLoop : IDisposable
         _tally = tally;
         _notifier = notifier;
         _logger = logger;
-        _events = new RuleEvent[engine.Rules.Count];
         _thread = new Thread(Run) { Name = "edgecnn frame loop", IsBackground = true };
     }
 
@@ -119,7 +111,7 @@ public sealed partial class FrameLoop : IDisposable
     }
 
     /// <summary>Whether rule <paramref name="rule"/> is active; read from other threads, so a frame late at worst.</summary>
-    public bool IsRuleActive(int rule) => _engine.IsActive(rule);
+    public bool IsRuleActive(int rule) => _pipeline.Engine.IsActive(rule);
 
     /// <summary>Completes when the first frame has been classified.</summary>
     public Task FirstFrame => _firstFrame.Task;
@@ -170,29 +162,26 @@ public sealed partial class FrameLoop : IDisposable
     {
         if (Volatile.Read(ref _offered) is not null) SwapClassifier();
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        long t0 = Stopwatch.GetTimestamp();
-        _classifier.Prepare(_region.Apply(frame));
-        long t1 = Stopwatch.GetTimestamp();
-        bool skipped = false;
-        Classification top = _motion is null ? _classifier.Infer() : _motion.Infer(_classifier, out skipped);
+        int count = _pipeline.Run(_classifier, frame, number, time, out Classification top, out bool skipped, out StageTimes times);
         if (skipped) _statistics.RecordSkipped(); // nothing moved: the last result stands
-        long t2 = Stopwatch.GetTimestamp();
-        int count = _engine.Update(_classifier.Probabilities, number, time, _events);
+        long applying = Stopwatch.GetTimestamp();
+        ReadOnlySpan<RuleEvent> events = _pipeline.Events;
         for (int i = 0; i < count; i++)
         {
-            _outputs.Apply(_events[i]);
-            _tally.Record(_events[i]);
-            RuleOptions rule = _engine.Rules[_events[i].Rule];
-            _bus.Publish(new RuleEventMessage(_events[i], rule));
+            _outputs.Apply(events[i]);
+            _tally.Record(events[i]);
+            RuleOptions rule = _pipeline.Engine.Rules[events[i].Rule];
+            _bus.Publish(new RuleEventMessage(events[i], rule));
             // A trigger's frame is copied for its snapshot (triggers are rare; nothing is copied on other frames).
-            if (_events[i].Kind == RuleEventKind.Trigger)
-                _snapshots?.Capture(frame, _region.RectangleFor(frame.Cols, frame.Rows), _classifier.Manifest.Describe(top), top.Probability, _events[i], rule);
+            if (events[i].Kind == RuleEventKind.Trigger)
+                _snapshots?.Capture(frame, _pipeline.Region.RectangleFor(frame.Cols, frame.Rows), _classifier.Manifest.Describe(top), top.Probability, events[i], rule);
         }
         _outputs.Tick(time);
-        long t3 = Stopwatch.GetTimestamp();
-        _statistics.Record(Stage.Preprocess, t1 - t0);
-        _statistics.Record(Stage.Inference, t2 - t1);
-        _statistics.Record(Stage.Decision, t3 - t2);
+        long applied = Stopwatch.GetTimestamp() - applying;
+        _statistics.Record(Stage.Preprocess, times.Preprocess);
+        _statistics.Record(Stage.Inference, times.Inference);
+        // The decision as the service makes it: the rules, and switching and publishing what they decided.
+        _statistics.Record(Stage.Decision, times.Decision + applied);
         _statistics.RecordClassified(top.ClassIndex, top.Probability);
         _tally.Record(number - 1, top);
         if (!_firstFrame.Task.IsCompleted) SignalReady(top);
@@ -215,9 +204,8 @@ public sealed partial class FrameLoop : IDisposable
         }
         OnnxClassifier old = _classifier;
         Volatile.Write(ref _classifier, next);
-        _engine.ModelUnknownBelow = next.Manifest.UnknownBelow;
-        _capture.GrayWanted = next.Manifest.Preprocessing.Channels == 1;
-        _motion?.Reset(next.Manifest.Preprocessing);
+        _pipeline.ModelChanged(next.Manifest);
+        _capture.GrayWanted = FramePipeline.WantsGray(next.Manifest);
         swapped?.TrySetResult(old);
     }
 
@@ -229,7 +217,7 @@ public sealed partial class FrameLoop : IDisposable
             request = _snapshotRequest!;
             _snapshotRequest = null;
         }
-        Rect region = _region.RectangleFor(frame.Cols, frame.Rows);
+        Rect region = _pipeline.Region.RectangleFor(frame.Cols, frame.Rows);
         // A model exported with --cam gives the top class's activation map with every snapshot (a copy, as the frame is).
         float[]? cam = null;
         ClassActivationMapSpec? maps = _classifier.Manifest.Cam;

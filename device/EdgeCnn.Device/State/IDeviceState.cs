@@ -2,7 +2,6 @@ using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Device.Scoring;
-using EdgeCnn.Device.Http;
 using EdgeCnn.Vision;
 
 namespace EdgeCnn.Device.State;

@@ -1,7 +1,7 @@
 using EdgeCnn.Vision;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Logging;
 
 namespace EdgeCnn.Device.Systemd;
 

@@ -1,8 +1,8 @@
 using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Systemd;
 using EdgeCnn.Vision;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace EdgeCnn.Tests;
 

@@ -1,11 +1,11 @@
-using EdgeCnn.Device.Capture;
 using System.Text.Json;
+using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
+using EdgeCnn.Device.Http;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Device.Scoring;
 using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
-using EdgeCnn.Device.Http;
 using EdgeCnn.Vision;
 
 namespace EdgeCnn.Tests;

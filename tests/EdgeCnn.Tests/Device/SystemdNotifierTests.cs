@@ -1,6 +1,6 @@
-using EdgeCnn.Device.Systemd;
 using System.Globalization;
 using EdgeCnn.Device.Hosting;
+using EdgeCnn.Device.Systemd;
 
 namespace EdgeCnn.Tests;
 

@@ -154,7 +154,7 @@ public sealed class PiBoxTests(PiBox box) : IDisposable
     }
 
     [Fact]
-    public void A_model_only_deploy_waits_for_the_reload_a_manifest_change_is_one_and_a_refused_model_is_put_back()
+    public void A_model_only_deploy_waits_for_the_reload_a_refused_model_is_put_back_and_new_classes_get_a_restart()
     {
         Deployed();
         string model = _folder["shoes.onnx"], manifestPath = _folder["shoes.json"];
@@ -163,64 +163,88 @@ public sealed class PiBoxTests(PiBox box) : IDisposable
         (int exit, string output) = box.Deploy("--from", box.Release, "--config", GoodSettings, "--model", model, "--wait", "120");
         Assert.True(exit == 0, output);
         string pid = box.Property("MainPID");
+        JsonObject manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        string sha = manifest["modelSha256"]!.GetValue<string>();
 
         // The same weights with a re-calibrated open-set threshold: only the manifest changes, and that is a reload.
-        JsonObject manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
-        manifest["openSet"]!["threshold"] = 0.61;
-        File.WriteAllText(manifestPath, manifest.ToJsonString());
-        (exit, output) = box.Deploy("--from", box.Release, "--config", GoodSettings, "--model", model, "--wait", "60");
-        Assert.True(exit == 0, output);
+        Assert.True(ReloadDeploy(manifest, s => s["openSet"]!["threshold"] = 0.61, out output) == 0, output);
         Assert.Contains("model reloaded: /etc/edgecnn/models/shoes.onnx", output);
         string accepted = box.Shell("cat /etc/edgecnn/models/shoes.json");
 
-        // Other labels: the running service refuses it (its rules are bound to the labels); the deploy fails and
-        // puts the accepted model back, so that the next restart runs what runs now.
-        manifest["labels"]![0] = "tee";
-        File.WriteAllText(manifestPath, manifest.ToJsonString());
-        string cursor = box.Cursor();
-        (exit, output) = box.Deploy("--from", box.Release, "--config", GoodSettings, "--model", model, "--wait", "60");
-        Assert.True(exit == 1, output);
-        Assert.True(output.Contains("was refused, the running one stays: its labels", StringComparison.Ordinal), output + "\njournal:\n" + box.JournalAfter(cursor));
+        // A manifest whose SHA-256 is not the model's: the running service refuses it; the deploy fails and puts the
+        // accepted model back, so that a restart runs what runs now.
+        Assert.Equal(1, ReloadDeploy(manifest, s => s["modelSha256"] = new string('0', 64), out output));
+        Assert.Contains("was refused, the running one stays", output);
         Assert.Contains("the previous model is back in place", output);
         Assert.Equal(accepted, box.Shell("cat /etc/edgecnn/models/shoes.json"));
         Assert.Equal(pid, box.Property("MainPID"));
 
         // Putting the model back kept the folder the service watches: the next model is reloaded as before.
-        manifest["labels"]![0] = JsonNode.Parse(File.ReadAllText(Repository.File("models/fashion-mnist.json")))!["labels"]![0]!.GetValue<string>();
-        manifest["openSet"]!["threshold"] = 0.62;
-        File.WriteAllText(manifestPath, manifest.ToJsonString());
-        (exit, output) = box.Deploy("--from", box.Release, "--config", GoodSettings, "--model", model, "--wait", "60");
-        Assert.True(exit == 0, output);
+        Assert.True(ReloadDeploy(manifest, s => { s["modelSha256"] = sha; s["openSet"]!["threshold"] = 0.62; }, out output) == 0, output);
         Assert.Contains("model reloaded: /etc/edgecnn/models/shoes.onnx", output);
         Assert.Equal(pid, box.Property("MainPID"));
+
+        // Other classes cannot be hot-reloaded (the rules are bound to the running model's): the service is restarted with them.
+        Assert.True(ReloadDeploy(manifest, s => s["labels"]![0] = "tee", out output) == 0, output);
+        Assert.Contains("its labels (tee,", output);
+        Assert.Contains("the new model has other classes: restarting the service", output);
+        Assert.Contains("edgecnn is running", output);
+        Assert.NotEqual(pid, box.Property("MainPID"));
+
+        int ReloadDeploy(JsonObject changed, Action<JsonObject> change, out string text)
+        {
+            change(changed);
+            File.WriteAllText(manifestPath, changed.ToJsonString());
+            (int code, text) = box.Deploy("--from", box.Release, "--config", GoodSettings, "--model", model, "--wait", "60");
+            return code;
+        }
     }
 
     [Fact]
-    public void A_deploy_whose_connection_dropped_while_it_waited_is_finished_by_the_next_run()
+    public void A_deploy_goes_on_when_its_connection_drops_and_one_cut_off_is_finished_by_the_next_run()
     {
         Deployed();
-        string next = _folder["release-interrupted"];
-        CopyFolder(box.Release, next);
-        File.WriteAllText(Path.Combine(next, "VERSION"), "box-interrupted\n");
+        // The laptop's Wi-Fi drops while the deploy waits for the service: the Pi's half goes on to the end.
+        string dropped = Release("box-dropped");
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using (System.Diagnostics.Process deploy = box.StartDeploy(output, "--from", next, "--config", GoodSettings, "--wait", "120"))
+        using (System.Diagnostics.Process deploy = box.StartDeploy(output, "--from", dropped, "--config", GoodSettings, "--wait", "120"))
         {
             Assert.True(SpinWait.SpinUntil(() => output.Any(l => l.Contains("waiting up to", StringComparison.Ordinal)), TimeSpan.FromMinutes(3)), string.Join("\n", output));
-            // The laptop's Wi-Fi drops: the ssh client dies mid-wait.
             deploy.Kill(entireProcessTree: true);
             deploy.WaitForExit();
         }
-        // The target's half dies when it next writes to the dead connection.
-        Assert.True(box.WaitFor(() => box.Exec("pgrep -f '^bash -s$'").ExitCode != 0, TimeSpan.FromSeconds(90)), box.Shell("ps aux"));
+        Assert.True(box.WaitFor(() => box.Exec("pgrep -f '^bash -s$'").ExitCode != 0, TimeSpan.FromSeconds(150)), box.Shell("ps aux"));
+        Assert.Equal("/opt/edgecnn/releases/box-dropped", box.Shell("readlink /opt/edgecnn/current"));
+        Assert.Equal("absent", box.Shell("test -e /opt/edgecnn/deploy-in-progress && echo present || echo absent"));
+        Assert.Equal("active", box.Property("ActiveState"));
+
+        // A deploy cut off for good (the Pi lost power, the process was killed) leaves its marker; the next run finishes it.
+        string cut = Release("box-cut-off");
+        output.Clear();
+        using (System.Diagnostics.Process deploy = box.StartDeploy(output, "--from", cut, "--config", GoodSettings, "--wait", "120"))
+        {
+            Assert.True(SpinWait.SpinUntil(() => output.Any(l => l.Contains("waiting up to", StringComparison.Ordinal)), TimeSpan.FromMinutes(3)), string.Join("\n", output));
+            box.Exec("pkill -9 -f '^bash -s$'");
+            deploy.Kill(entireProcessTree: true);
+            deploy.WaitForExit();
+        }
         Assert.Equal("present", box.Shell("test -e /opt/edgecnn/deploy-in-progress && echo present || echo absent"));
 
-        (int exit, string again) = box.Deploy("--from", next, "--config", GoodSettings, "--wait", "120");
+        (int exit, string again) = box.Deploy("--from", cut, "--config", GoodSettings, "--wait", "120");
 
         Assert.True(exit == 0, again);
-        Assert.Contains("the deploy of box-interrupted did not finish", again);
+        Assert.Contains("the deploy of box-cut-off did not finish", again);
         Assert.Contains("edgecnn is running", again);
         Assert.DoesNotContain("nothing changed", again);
         Assert.Equal("absent", box.Shell("test -e /opt/edgecnn/deploy-in-progress && echo present || echo absent"));
+
+        string Release(string version)
+        {
+            string folder = _folder[$"release-{version}"];
+            CopyFolder(box.Release, folder);
+            File.WriteAllText(Path.Combine(folder, "VERSION"), version + "\n");
+            return folder;
+        }
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class PiBox : IDisposable
     /// <summary>The settings of the first deploy.</summary>
     public string GoodSettings { get; }
 
-    /// <summary>The journal's cursor before the first deploy.</summary>
+    /// <summary>The box's time before the first deploy (see <see cref="Cursor"/>).</summary>
     public string FirstDeployCursor { get; }
 
     /// <summary>What the first deploy to the fresh box did.</summary>
@@ -99,12 +99,15 @@ public sealed class PiBox : IDisposable
     /// <summary>A systemd property of the service (ActiveState, NRestarts, MainPID, ...).</summary>
     public string Property(string name) => Shell($"systemctl show -p {name} --value edgecnn.service");
 
-    /// <summary>The journal's cursor now, to read only what comes after it.</summary>
-    public string Cursor() => Shell("journalctl -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p'");
+    /// <summary>
+    /// The box's time now (seconds since the epoch), to read only the journal after it. A time, not a journal cursor:
+    /// the newest entry's cursor may sit in the login user's journal file, and reading "after" it skipped entries.
+    /// </summary>
+    public string Cursor() => Shell("date +%s.%N");
 
-    /// <summary>The service's journal lines after <paramref name="cursor"/> (with systemd's own lines about it).</summary>
+    /// <summary>The service's journal lines since <paramref name="cursor"/> (with systemd's own lines about it).</summary>
     public string JournalAfter(string cursor, string options = "") =>
-        Shell($"journalctl -u edgecnn.service --after-cursor='{cursor}' --no-pager -o cat {options}");
+        Shell($"journalctl -u edgecnn.service --since '@{cursor}' --no-pager -o cat {options}");
 
     /// <summary>Waits until <paramref name="done"/> holds for the box, polling every second.</summary>
     public bool WaitFor(Func<bool> done, TimeSpan timeout)

@@ -1,19 +1,19 @@
-using EdgeCnn.Trainer.Runs;
 using System.Diagnostics;
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Data;
 using EdgeCnn.Trainer.Inspection;
 using EdgeCnn.Trainer.Onnx;
 using EdgeCnn.Trainer.Quantization;
+using EdgeCnn.Trainer.Runs;
 using EdgeCnn.Trainer.Training;
-using EdgeCnn.Vision;
-using EdgeCnn.Vision.Onnx;
 using EdgeCnn.Vision.Onnx.Proto;
+using EdgeCnn.Vision.Onnx;
+using EdgeCnn.Vision;
 using Google.Protobuf;
-using OpenCvSharp;
 using OpenCvSharp.Dnn;
-using TorchSharp;
+using OpenCvSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 
 namespace EdgeCnn.Tests;
 

@@ -1,8 +1,8 @@
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Runs;
 using EdgeCnn.Trainer.Training;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 
 namespace EdgeCnn.Tests;
 

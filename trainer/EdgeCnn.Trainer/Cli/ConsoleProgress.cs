@@ -1,5 +1,5 @@
-using EdgeCnn.Trainer.Metrics;
 using System.Globalization;
+using EdgeCnn.Trainer.Metrics;
 using EdgeCnn.Trainer.Reports;
 using EdgeCnn.Trainer.Training;
 using Spectre.Console;

@@ -3,8 +3,8 @@ using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Data;
 using EdgeCnn.Trainer.Reports;
 using EdgeCnn.Trainer.Training;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 
 namespace EdgeCnn.Trainer.Cli;
 

@@ -1,8 +1,8 @@
-using EdgeCnn.Trainer.Runs;
 using System.CommandLine;
 using System.Globalization;
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Data;
+using EdgeCnn.Trainer.Runs;
 using EdgeCnn.Trainer.Scene;
 using EdgeCnn.Trainer.Training;
 using EdgeCnn.Vision;

@@ -1,6 +1,6 @@
-using EdgeCnn.Trainer.Metrics;
 using System.Globalization;
 using System.Text;
+using EdgeCnn.Trainer.Metrics;
 
 namespace EdgeCnn.Trainer.Reports;
 

@@ -1,5 +1,5 @@
-using EdgeCnn.Trainer.Metrics;
 using System.Globalization;
+using EdgeCnn.Trainer.Metrics;
 using ScottPlot;
 
 namespace EdgeCnn.Trainer.Reports;

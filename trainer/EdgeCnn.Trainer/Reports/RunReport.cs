@@ -1,7 +1,7 @@
-using EdgeCnn.Trainer.Metrics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using EdgeCnn.Trainer.Metrics;
 using EdgeCnn.Trainer.Training;
 
 namespace EdgeCnn.Trainer.Reports;

@@ -1,13 +1,13 @@
-using EdgeCnn.Trainer.Metrics;
-using EdgeCnn.Trainer.Training;
 using System.Diagnostics;
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Data;
+using EdgeCnn.Trainer.Metrics;
 using EdgeCnn.Trainer.Onnx;
 using EdgeCnn.Trainer.Reports;
+using EdgeCnn.Trainer.Training;
 using EdgeCnn.Vision;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EdgeCnn.Trainer.Runs;

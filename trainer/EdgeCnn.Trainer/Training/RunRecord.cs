@@ -1,6 +1,6 @@
-using EdgeCnn.Trainer.Metrics;
 using System.Text.Json;
 using EdgeCnn.Trainer.Architecture;
+using EdgeCnn.Trainer.Metrics;
 using EdgeCnn.Trainer.Reports;
 using EdgeCnn.Vision;
 
