@@ -3,9 +3,11 @@ using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Gpio;
 using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Outputs;
+using EdgeCnn.Device.Systemd;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
 namespace EdgeCnn.Device.Cli;
@@ -34,7 +36,10 @@ internal static class OffCommand
             if (problem is not null) Console.Error.WriteLine($"warning: the record of the outputs in use cannot be read ({problem}); switching the configured ones.");
             if (inUse is not null && inUse.Outputs.Length > 0)
             {
-                using ILoggerFactory recordLoggers = LoggerFactory.Create(logging => logging.AddConsole());
+                // The device's own console format (one line an entry, journal priorities), as the host would give.
+                using ILoggerFactory recordLoggers = LoggerFactory.Create(logging => logging
+                    .AddConsole(o => o.FormatterName = DeviceConsoleFormatter.FormatterName)
+                    .AddConsoleFormatter<DeviceConsoleFormatter, ConsoleFormatterOptions>());
                 SwitchOff(inUse.Outputs, inUse.Gpio, recordLoggers);
                 Console.WriteLine($"{inUse.Outputs.Length} output(s) the last run used off ({record}): {OutputBank.Describe(inUse.Outputs)}");
             }
