@@ -27,8 +27,8 @@ internal static class ClipCommand
         var scene = new Option<bool>("--scene") { Description = "A camera-like clip: items at random size, place and rotation on backgrounds, with light drift, sensor noise and empty stretches between them." };
         var emptySeconds = new Option<double>("--empty-seconds") { Description = "--scene: how long the empty scene shows before each item.", DefaultValueFactory = _ => 0.8 };
         var backgroundImages = new Option<string?>("--background-images") { Description = "--scene: a folder of photos to use as backgrounds, taking turns with synthesised textures (default: textures only)." };
-        var sceneScale = new Option<string>("--scene-scale") { Description = "--scene: item size range as MIN..MAX fractions of the frame height.", DefaultValueFactory = _ => "0.35..0.9" };
-        var noise = new Option<double>("--noise") { Description = "--scene: sensor-noise standard deviation as a fraction of the pixel range.", DefaultValueFactory = _ => 0.02 };
+        var sceneScale = new Option<string>("--scene-scale") { Description = "--scene: item size range as MIN..MAX fractions of the frame height.", DefaultValueFactory = _ => SceneLook.Clip.ScaleRange };
+        var noise = new Option<double>("--noise") { Description = "--scene: sensor-noise standard deviation as a fraction of the pixel range.", DefaultValueFactory = _ => SceneLook.Clip.Noise };
         var backgroundLabel = new Option<string>("--background-label") { Description = "--scene: the truth file's name for empty stretches (the model's background class).", DefaultValueFactory = _ => "background" };
         var only = new Option<string?>("--only") { Description = "--scene: show only this class; with the background label, only empty stretches (--per-class of them, --seconds each): a clip to capture one class from." };
         var edge = new Option<double>("--edge") { Description = "--scene: share of items placed partly beyond the frame's edge.", DefaultValueFactory = _ => 0 };
@@ -45,7 +45,7 @@ internal static class ClipCommand
         {
             if (result.GetValue(scene))
             {
-                (double min, double max) = RangeOption.Parse(result.GetValue(sceneScale)!, "--scene-scale", "0.35..0.9");
+                (double min, double max) = RangeOption.Parse(result.GetValue(sceneScale)!, "--scene-scale", SceneLook.Clip.ScaleRange);
                 (double dark, double bright) = RangeOption.Parse(result.GetValue(light)!, "--light", "0.35..1.1");
                 SceneClip.Write(new SceneClip.Settings
                 {

@@ -40,7 +40,7 @@ internal sealed class SceneArguments
                 throw new ArgumentException($"--background-images {images} belongs to scene augmentation: add --scene.");
             return null;
         }
-        (double min, double max) = RangeOption.Parse(result.GetValue(_scale)!, "--scene-scale", "0.33..1");
+        (double min, double max) = RangeOption.Parse(result.GetValue(_scale)!, "--scene-scale", SceneLook.Training.ScaleRange);
         return new SceneOptions
         {
             BackgroundImages = result.GetValue(_backgroundImages),

@@ -28,10 +28,10 @@ internal static class SceneClip
         public int Fps { get; init; } = 15;
         public int Width { get; init; } = 640;
         public int Height { get; init; } = 480;
-        public double MinScale { get; init; } = 0.35;
-        public double MaxScale { get; init; } = 0.9;
+        public double MinScale { get; init; } = SceneLook.Clip.MinScale;
+        public double MaxScale { get; init; } = SceneLook.Clip.MaxScale;
         public double Rotate { get; init; } = 25;
-        public double Noise { get; init; } = 0.02;
+        public double Noise { get; init; } = SceneLook.Clip.Noise;
         public string? BackgroundImages { get; init; }
         public int ItemsPerBackground { get; init; } = 10;
         /// <summary>Whether synthesised textures take turns with the photos (false: photos only, as one camera's

@@ -11,10 +11,10 @@ internal sealed record SceneOptions
     public string? BackgroundImages { get; init; }
 
     /// <summary>Smallest item size, as a fraction of the frame's side.</summary>
-    public double MinScale { get; init; } = 0.33;
+    public double MinScale { get; init; } = SceneLook.Training.MinScale;
 
     /// <summary>Largest item size, as a fraction of the frame's side.</summary>
-    public double MaxScale { get; init; } = 1.0;
+    public double MaxScale { get; init; } = SceneLook.Training.MaxScale;
 
     /// <summary>Largest rotation of an item, in degrees.</summary>
     public double Rotate { get; init; } = 25;
@@ -26,7 +26,7 @@ internal sealed record SceneOptions
     public double CleanFraction { get; init; } = 0.2;
 
     /// <summary>Largest standard deviation of the sensor noise, as a fraction of the pixel range.</summary>
-    public double Noise { get; init; } = 0.03;
+    public double Noise { get; init; } = SceneLook.Training.Noise;
 
     /// <summary>Largest share of an item's bounding box that may lie beyond the frame's edge (0: always inside).</summary>
     public double Overhang { get; init; } = 0.3;
