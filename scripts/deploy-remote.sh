@@ -266,31 +266,34 @@ keep_state_for_rollback() {
 
 # Waits for the running service to swap in the new model (Model:HotReload) or refuse it, reading its journal since
 # $1 (seconds since the epoch); 0 when reloaded, 1 when refused or no answer came.
+# The service's newest word on a model since $1 (seconds since the epoch): its 'model reloaded' or refusal line.
+newest_reload_word() {
+  $sudo journalctl -u edgecnn.service --since "@$1" -o cat --no-pager 2>/dev/null \
+    | grep -E 'model reloaded: |was refused, the running one stays' | tail -1 || true
+}
+
 reload_outcome=""
 wait_reload() {
-  local outcome=""
+  reload_outcome=""
   say "only the model changed: waiting up to ${wait_seconds}s for the service to reload it without a restart ..."
   for _ in $(seq 1 "$wait_seconds"); do
-    outcome="$($sudo journalctl -u edgecnn.service --since "@$1" -o cat --no-pager 2>/dev/null \
-      | grep -E 'model reloaded: |was refused, the running one stays' | tail -1 || true)"
-    if [ -n "$outcome" ]; then
+    reload_outcome="$(newest_reload_word "$1")"
+    if [ -n "$reload_outcome" ]; then
       # The model and its manifest are renamed into place one after the other: on a slow card the service may have
       # read a half-changed pair and refused it, then taken the whole pair a moment later. The newest word counts.
       sleep 2
-      outcome="$($sudo journalctl -u edgecnn.service --since "@$1" -o cat --no-pager 2>/dev/null \
-        | grep -E 'model reloaded: |was refused, the running one stays' | tail -1 || true)"
+      reload_outcome="$(newest_reload_word "$1")"
       break
     fi
     sleep 1
   done
-  reload_outcome="$outcome"
-  case "$outcome" in
-    *"model reloaded: "*) say "$outcome"; return 0 ;;
+  case "$reload_outcome" in
+    *"model reloaded: "*) say "$reload_outcome"; return 0 ;;
     "")
       say "no reload or refusal in the service's journal within ${wait_seconds}s; its last log lines:"
       $sudo journalctl -u edgecnn.service -n 5 --no-pager 2>/dev/null | sed 's/^/    /' || true
       return 1 ;;
-    *) say "$outcome"; return 1 ;;
+    *) say "$reload_outcome"; return 1 ;;
   esac
 }
 

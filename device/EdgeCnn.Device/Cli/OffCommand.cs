@@ -30,7 +30,7 @@ internal static class OffCommand
         // First what the last run drove, before the settings are even read: they may have changed since (a pin moved),
         // or no longer be valid, and a pin left on by a crash must go off whatever they say.
         OutputsInUse? inUse = null;
-        if (OutputsInUse.PathIn(OutputsInUse.StateDirectory) is string record)
+        if (OutputsInUse.PathIn(ServiceStateDirectory.Path) is string record)
         {
             inUse = OutputsInUse.Read(record, out string? problem);
             if (problem is not null) Console.Error.WriteLine($"warning: the record of the outputs in use cannot be read ({problem}); switching the configured ones.");

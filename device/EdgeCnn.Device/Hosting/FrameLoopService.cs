@@ -140,7 +140,7 @@ public sealed partial class FrameLoopService(
     // For 'off' after a kill -9: the pins this process drives, whatever the settings say by then.
     private void RecordOutputsInUse()
     {
-        if (OutputsInUse.PathIn(OutputsInUse.StateDirectory) is not string path) return;
+        if (OutputsInUse.PathIn(ServiceStateDirectory.Path) is not string path) return;
         try
         {
             new OutputsInUse(gpio.Value, [.. outputs.Value]).Write(path);

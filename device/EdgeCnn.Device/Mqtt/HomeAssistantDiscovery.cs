@@ -27,7 +27,7 @@ public static class HomeAssistantDiscovery
         };
         foreach (RuleOptions rule in rules)
         {
-            string objectId = MqttTopics.TopicLevel(rule.Name);
+            string objectId = TopicLevel.Of(rule.Name);
             yield return (topics.Discovery("binary_sensor", objectId), JsonSerializer.Serialize(new Dictionary<string, object>
             {
                 ["name"] = $"{rule.Name} ({rule.Class})",

@@ -20,12 +20,9 @@ public sealed class MqttTopics(MqttOptions options)
     public string Snapshot => $"{_prefix}/snapshot";
 
     /// <summary><c>ON</c> while the rule is active, <c>OFF</c> otherwise; retained, so a new subscriber knows at once.</summary>
-    public string RuleState(string rule) => $"{_prefix}/rules/{TopicLevel(rule)}/state";
+    public string RuleState(string rule) => $"{_prefix}/rules/{TopicLevel.Of(rule)}/state";
 
     /// <summary>Home Assistant's discovery config topic for one entity.</summary>
     public string Discovery(string component, string objectId) =>
-        $"{options.DiscoveryPrefix}/{component}/{options.EffectiveDeviceId}/{TopicLevel(objectId)}/config";
-
-    /// <summary>A name made safe for one topic level (and a Home Assistant object id).</summary>
-    public static string TopicLevel(string name) => Configuration.TopicLevel.Of(name);
+        $"{options.DiscoveryPrefix}/{component}/{options.EffectiveDeviceId}/{TopicLevel.Of(objectId)}/config";
 }

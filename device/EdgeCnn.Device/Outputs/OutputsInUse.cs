@@ -18,9 +18,6 @@ public sealed record OutputsInUse(GpioOptions Gpio, OutputOptions[] Outputs)
     /// <summary>The record's path, or null when the service has no state directory (not under systemd).</summary>
     public static string? PathIn(string? stateDirectory) => string.IsNullOrEmpty(stateDirectory) ? null : Path.Combine(stateDirectory, FileName);
 
-    /// <summary>The state directory systemd gave the service, if any.</summary>
-    public static string? StateDirectory => ServiceStateDirectory.Path;
-
     /// <summary>Writes the record whole (a temporary file renamed over the old one), so a crash never leaves half of it.</summary>
     public void Write(string path)
     {
