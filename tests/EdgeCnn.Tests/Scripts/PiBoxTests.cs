@@ -286,7 +286,10 @@ public sealed class PiBoxTests(PiBox box) : IDisposable
             box.Shell($"kill -9 {pid}");
         }
 
-        Assert.True(box.WaitFor(() => box.Property("ActiveState") == "active", TimeSpan.FromSeconds(90)), box.JournalAfter(cursor));
+        // Until systemd has seen the last kill, the service still reads "active" with the killed process: wait for a new one.
+        string last = pid;
+        Assert.True(box.WaitFor(() => box.Property("MainPID") is string now && now != "0" && now != last && box.Property("ActiveState") == "active", TimeSpan.FromSeconds(90)),
+            box.JournalAfter(cursor));
         string journal = box.JournalAfter(cursor);
         // systemd's own word for each restart it scheduled after a crash.
         int scheduled = journal.Split('\n').Count(l => l.Contains("Scheduled restart job", StringComparison.Ordinal));
