@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeCnn.Device.Cli;
 
-/// <summary>The verbs of <c>edgecnn-device</c>: run (the default), check, bench, capture, off.</summary>
+/// <summary>The verbs of <c>edgecnn-device</c>: run (the default), check, bench, capture, off, classify, arm, disarm, snooze.</summary>
 internal static class DeviceCommandLine
 {
     /// <summary>--config, shared by every verb.</summary>
@@ -25,6 +25,7 @@ internal static class DeviceCommandLine
         root.Subcommands.Add(CaptureCommand.Create());
         root.Subcommands.Add(OffCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
+        foreach (Command arming in ArmCommand.Create()) root.Subcommands.Add(arming);
         root.SetAction((result, token) => RunCommand.RunAsync(result.GetValue(Config), token));
         try
         {

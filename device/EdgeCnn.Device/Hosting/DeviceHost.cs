@@ -1,3 +1,4 @@
+using EdgeCnn.Device.Arming;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Events;
@@ -46,6 +47,10 @@ public static class DeviceHost
         builder.Services.AddSingleton<RuleEventBus>();
         builder.Services.AddSingleton<MqttCounters>();
         builder.Services.AddSingleton<SystemdNotifier>();
+        // Before everything that reads or changes it: the loop's outputs, MQTT's switch, the page's buttons.
+        builder.Services.AddSingleton(services => new ArmSwitch(
+            services.GetRequiredService<IOptions<ArmingOptions>>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<ArmSwitch>>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<ArmSwitch>());
         // Reporters first: hosted services start in order, so they subscribe before the loop publishes, and stop
         // after it, so they write what it handed over.
         builder.Services.AddHostedService<RuleEventLogger>();
@@ -67,7 +72,7 @@ public static class DeviceHost
 
     /// <summary>The settings sections, each bound to its options class.</summary>
     public static readonly IReadOnlyList<string> Sections =
-        [ModelOptions.Section, SourceOptions.Section, GpioOptions.Section, OutputList.Section, RuleList.Section, HttpOptions.Section, MqttOptions.Section, EventsOptions.Section, MotionGateOptions.Section];
+        [ModelOptions.Section, SourceOptions.Section, GpioOptions.Section, OutputList.Section, RuleList.Section, HttpOptions.Section, MqttOptions.Section, EventsOptions.Section, MotionGateOptions.Section, ArmingOptions.Section];
 
     /// <summary>
     /// Binds every options class to its section and validates it at start: first its shape (no unknown key, every
@@ -85,6 +90,7 @@ public static class DeviceHost
         Add<MqttOptions>(services, MqttOptions.Section, o => o.Validate());
         Add<EventsOptions>(services, EventsOptions.Section, o => o.Validate());
         Add<MotionGateOptions>(services, MotionGateOptions.Section, o => o.Validate());
+        Add<ArmingOptions>(services, ArmingOptions.Section, o => o.Validate());
         return services;
     }
 

@@ -1,3 +1,4 @@
+using EdgeCnn.Device.Arming;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Events;
@@ -36,6 +37,7 @@ public sealed partial class FrameLoopService(
     IHostApplicationLifetime lifetime,
     MqttCounters mqtt,
     EventSnapshots snapshots,
+    ArmSwitch arming,
     ILoggerFactory loggerFactory) : IHostedService, IDeviceState, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<FrameLoopService>();
@@ -119,6 +121,7 @@ public sealed partial class FrameLoopService(
         _pipeline = new FramePipeline(manifest, sourceOptions.Region, rules.Value, motion.Value);
         if (rules.Value.Count == 0) LogNoRules();
         _outputs = new GpioHardware(gpio.Value, loggerFactory).OpenOutputs(outputs.Value, rules.Value);
+        _outputs.Gate = arming;
         RecordOutputsInUse();
         // The last line of defence: whatever else fails, the LED and buzzer do not stay on.
         AppDomain.CurrentDomain.UnhandledException += SwitchOffOnCrash;

@@ -1,3 +1,4 @@
+using EdgeCnn.Device.Arming;
 using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
 using EdgeCnn.Vision;
@@ -25,9 +26,12 @@ public sealed class DeviceMetrics
     private readonly Gauge _outputOn;
     private readonly Gauge _framesPerSecond;
     private readonly Gauge _topProbability;
+    private readonly ArmSwitch? _arming;
+    private readonly Gauge? _armed;
+    private readonly TimeProvider _clock;
 
     /// <summary>Adds the device's collectors to the statistics' registry.</summary>
-    public DeviceMetrics(IDeviceState service, FrameStatistics statistics)
+    public DeviceMetrics(IDeviceState service, FrameStatistics statistics, ArmSwitch? arming = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(statistics);
@@ -47,6 +51,10 @@ public sealed class DeviceMetrics
         _mqttPublished = metrics.CreateCounter("edgecnn_mqtt_events_published_total", "Rule events the MQTT broker acknowledged.");
         _mqttDropped = metrics.CreateCounter("edgecnn_mqtt_events_dropped_total", "Rule events dropped because the MQTT queue was full.");
         _mqttConnected = metrics.CreateGauge("edgecnn_mqtt_connected", "1 while connected to the MQTT broker (0 also when MQTT is off).");
+        _arming = arming;
+        _clock = clock ?? TimeProvider.System;
+        if (arming is not null)
+            _armed = metrics.CreateGauge("edgecnn_armed", "1 for the device's arming mode now (armed, disarmed, snoozed, quiet-hours); outputs switch only while armed.", "mode");
         Registry.AddBeforeCollectCallback(Update);
     }
 
@@ -68,6 +76,11 @@ public sealed class DeviceMetrics
             string rule = _service.Rules[i].Name;
             _triggers.WithLabels(rule).IncTo(_service.Tally?.Triggers(i) ?? 0);
             _ruleActive.WithLabels(rule).Set(_service.IsRuleActive(i) ? 1 : 0);
+        }
+        if (_arming is not null)
+        {
+            ArmedMode now = _arming.Mode(_clock.GetUtcNow());
+            foreach (ArmedMode mode in Enum.GetValues<ArmedMode>()) _armed!.WithLabels(ArmingState.Name(mode)).Set(mode == now ? 1 : 0);
         }
         foreach (var output in _service.Outputs) _outputOn.WithLabels(output.Name).Set(output.IsOn ? 1 : 0);
         (int topClass, float probability) = _statistics.LastTop;

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using System.Text.Json;
+using EdgeCnn.Device.Arming;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
@@ -19,7 +20,7 @@ public static class DeviceStatusReport
     };
 
     /// <summary>The status as indented JSON.</summary>
-    public static string ToJson(IDeviceState service, FrameStatistics statistics, HealthReport health, string modelPath, DateTimeOffset now)
+    public static string ToJson(IDeviceState service, FrameStatistics statistics, HealthReport health, string modelPath, DateTimeOffset now, ArmSwitch? arming = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(statistics);
@@ -71,9 +72,26 @@ public static class DeviceStatusReport
                 triggers = service.Tally?.Triggers(i) ?? 0,
                 outputs = rule.Outputs,
             }),
+            arming = arming is null ? null : Arming(arming, now),
             outputs = service.Outputs.Select(output => new { name = output.Name, on = output.IsOn }),
             mqtt = service.Mqtt.Enabled ? new { connected = service.Mqtt.Connected, eventsPublished = service.Mqtt.Published, eventsDropped = service.Mqtt.Dropped } : null,
         };
         return JsonSerializer.Serialize(status, Json);
+    }
+
+    private static object Arming(ArmSwitch arming, DateTimeOffset now)
+    {
+        ArmingState state = arming.State;
+        ArmedMode mode = arming.Mode(now);
+        return new
+        {
+            mode = ArmingState.Name(mode),
+            outputsAllowed = mode == ArmedMode.Armed,
+            armed = state.Armed,
+            snoozedUntil = mode == ArmedMode.Snoozed ? state.SnoozedUntil : null,
+            quietHours = arming.Quiet.Spans,
+            changedBy = state.ChangedBy,
+            changedAt = state.ChangedAt,
+        };
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using EdgeCnn.Device.Arming;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Events;
@@ -34,6 +35,7 @@ public sealed partial class StatusServer(
     FrameStatistics statistics,
     EventSnapshots events,
     TimeProvider clock,
+    ArmSwitch arming,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<StatusServer>();
@@ -66,7 +68,7 @@ public sealed partial class StatusServer(
         _token = Encoding.UTF8.GetBytes(http.BearerToken);
         _hosts = new HostAllowList(http, clock);
         _session = new SessionCookie(_token);
-        _metrics = new DeviceMetrics(service, statistics);
+        _metrics = new DeviceMetrics(service, statistics, arming, clock);
         if (await TryListenAsync(http, cancellationToken).ConfigureAwait(false)) return;
         // The endpoint is optional: the device classifies and switches without it, and gets it once the port is free.
         _retrying = RetryListenAsync(http, _stopping.Token);
@@ -96,6 +98,7 @@ public sealed partial class StatusServer(
         app.MapGet("/status", Status);
         app.MapGet("/snapshot.jpg", Snapshot);
         app.MapGet("/metrics", MetricsAsync);
+        app.MapPost("/arming", ChangeArming);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -165,10 +168,18 @@ public sealed partial class StatusServer(
 
     private bool HasToken(HttpRequest request)
     {
-        string header = request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
-        if (header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return Matches(header[scheme.Length..].Trim());
+        if (request.Headers.Authorization.ToString().StartsWith(BearerScheme, StringComparison.OrdinalIgnoreCase)) return HasBearer(request);
         return request.Cookies.TryGetValue(_session!.Name, out string? cookie) && _session.Matches(cookie);
+    }
+
+    private const string BearerScheme = "Bearer ";
+
+    // The token in the Authorization header: a script or another program (a browser never sends it on its own).
+    private bool HasBearer(HttpRequest request)
+    {
+        if (_token.Length == 0) return false;
+        string header = request.Headers.Authorization.ToString();
+        return header.StartsWith(BearerScheme, StringComparison.OrdinalIgnoreCase) && Matches(header[BearerScheme.Length..].Trim());
     }
 
     // Constant time, so the answer's timing does not reveal how much of a guess was right.
@@ -250,7 +261,7 @@ public sealed partial class StatusServer(
     }
 
     private IResult Status() =>
-        Results.Text(DeviceStatusReport.ToJson(service, statistics, Health(), model.Value.FullPath, clock.GetUtcNow()), "application/json; charset=utf-8");
+        Results.Text(DeviceStatusReport.ToJson(service, statistics, Health(), model.Value.FullPath, clock.GetUtcNow(), arming), "application/json; charset=utf-8");
 
     private async Task<IResult> Snapshot(HttpRequest request, CancellationToken aborted)
     {
@@ -262,6 +273,47 @@ public sealed partial class StatusServer(
         return snapshot is not null
             ? Results.File(snapshot.EncodeJpeg(cam), "image/jpeg")
             : Results.Text($"no frame was classified within {options.Value.SnapshotTimeout.TotalSeconds:0.#} s: {Health().Reason}\n", "text/plain; charset=utf-8", statusCode: 503);
+    }
+
+    /// <summary>
+    /// <c>POST /arming?action=arm|disarm|snooze[&amp;minutes=N]</c>, from the page's buttons or a script. Behind the token
+    /// like everything else; a request without the token in its Authorization header (a browser, with the session
+    /// cookie) must also be same-origin and say
+    /// <c>X-EdgeCnn-Request: arming</c>, which no other site's page can send without a preflight this server never
+    /// answers: a link or form elsewhere cannot disarm the device. Without a token, every caller needs that header.
+    /// </summary>
+    private IResult ChangeArming(HttpRequest request)
+    {
+        if (!HasBearer(request))
+        {
+            string origin = request.Headers.Origin.ToString();
+            bool sameOrigin = origin.Length == 0 || (Uri.TryCreate(origin, UriKind.Absolute, out Uri? from) && from.Authority == request.Host.Value);
+            if (!sameOrigin || request.Headers["X-EdgeCnn-Request"] != "arming")
+                return Results.Text("403: a browser changes the armed state only from the device's own page (same origin, X-EdgeCnn-Request: arming).\n", "text/plain; charset=utf-8", statusCode: 403);
+        }
+        const string by = "the live page";
+        switch (request.Query["action"].ToString())
+        {
+            case "arm":
+                arming.Arm(by);
+                break;
+            case "disarm":
+                arming.Disarm(by);
+                break;
+            case "snooze":
+                TimeSpan? length = null;
+                if (request.Query["minutes"].ToString() is { Length: > 0 } minutes)
+                {
+                    if (!int.TryParse(minutes, System.Globalization.CultureInfo.InvariantCulture, out int m) || m is < 1 or > 10080)
+                        return Results.Text("400: minutes must be a whole number from 1 to 10080 (7 days).\n", "text/plain; charset=utf-8", statusCode: 400);
+                    length = TimeSpan.FromMinutes(m);
+                }
+                arming.Snooze(length, by);
+                break;
+            default:
+                return Results.Text("400: say action=arm, action=disarm or action=snooze (with minutes=N, or the Arming:Snooze setting).\n", "text/plain; charset=utf-8", statusCode: 400);
+        }
+        return Results.Text(arming.Describe(clock.GetUtcNow()) + "\n", "text/plain; charset=utf-8");
     }
 
     private async Task MetricsAsync(HttpContext context)
@@ -291,7 +343,7 @@ public sealed partial class StatusServer(
         _stopping.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "status endpoint on {Addresses} (/ live page, /stream.mjpg /events /healthz /status /snapshot.jpg /metrics), {Auth}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "status endpoint on {Addresses} (/ live page, /stream.mjpg /events /healthz /status /snapshot.jpg /metrics, POST /arming), {Auth}")]
     private partial void LogListening(string addresses, string auth);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the status endpoint cannot listen on {Section}:Urls {Urls} ({Reason}); the device runs without it and tries again (ss -ltnp shows which program holds the port)")]

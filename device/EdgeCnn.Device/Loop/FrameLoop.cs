@@ -171,7 +171,7 @@ public sealed partial class FrameLoop : IDisposable
             _outputs.Apply(events[i]);
             _tally.Record(events[i]);
             RuleOptions rule = _pipeline.Engine.Rules[events[i].Rule];
-            _bus.Publish(new RuleEventMessage(events[i], rule));
+            _bus.Publish(new RuleEventMessage(events[i], rule, Armed: !_outputs.Held));
             // A trigger's frame is copied for its snapshot (triggers are rare; nothing is copied on other frames).
             if (events[i].Kind == RuleEventKind.Trigger)
                 _snapshots?.Capture(frame, _pipeline.Region.RectangleFor(frame.Cols, frame.Rows), _classifier.Manifest.Describe(top), top.Probability, events[i], rule);

@@ -6,7 +6,8 @@ namespace EdgeCnn.Device.Mqtt;
 
 /// <summary>
 /// Home Assistant MQTT discovery: one binary sensor per rule (on while the rule is active), one sensor for the
-/// top class and, with event snapshots on MQTT, a camera showing the last event, grouped under one device, all going unavailable with the device's availability topic.
+/// top class, a switch that arms and disarms the device, a button that snoozes it and, with event snapshots on MQTT,
+/// a camera showing the last event, grouped under one device, all going unavailable with the device's availability topic.
 /// </summary>
 public static class HomeAssistantDiscovery
 {
@@ -54,6 +55,32 @@ public static class HomeAssistantDiscovery
                 ["device"] = device,
             }));
         }
+        yield return (topics.Discovery("switch", "armed"), JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["name"] = "Armed",
+            ["unique_id"] = $"edgecnn_{deviceId}_armed",
+            ["icon"] = "mdi:shield-home",
+            ["state_topic"] = topics.Armed,
+            ["command_topic"] = topics.ArmedSet,
+            ["payload_on"] = "ON",
+            ["payload_off"] = "OFF",
+            ["availability_topic"] = topics.Availability,
+            ["payload_available"] = "online",
+            ["payload_not_available"] = "offline",
+            ["device"] = device,
+        }));
+        yield return (topics.Discovery("button", "snooze"), JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["name"] = "Snooze",
+            ["unique_id"] = $"edgecnn_{deviceId}_snooze",
+            ["icon"] = "mdi:alarm-snooze",
+            ["command_topic"] = topics.ArmedSet,
+            ["payload_press"] = "SNOOZE",
+            ["availability_topic"] = topics.Availability,
+            ["payload_available"] = "online",
+            ["payload_not_available"] = "offline",
+            ["device"] = device,
+        }));
         yield return (topics.Discovery("sensor", "top_class"), JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["name"] = "Top class",

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using System.Globalization;
 using System.Text.Json;
+using EdgeCnn.Device.Arming;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Events;
 using EdgeCnn.Device.Rules;
@@ -20,7 +21,8 @@ namespace EdgeCnn.Device.Mqtt;
 /// Publishes rule events, rule states, a periodic state message and availability to an MQTT broker (section
 /// <c>Mqtt</c>), on its own task. The frame loop only offers events to a bounded queue, so a broker that is down or
 /// slow never holds it up: this publisher retries with backoff, and what overflows the queue meanwhile is counted
-/// and logged.
+/// and logged. It also takes commands on one topic (<see cref="MqttTopics.ArmedSet"/>: arm, disarm, snooze) and
+/// publishes the armed state when it changes.
 /// </summary>
 public sealed partial class MqttPublisher(
     IOptions<MqttOptions> options,
@@ -30,6 +32,7 @@ public sealed partial class MqttPublisher(
     FrameStatistics statistics,
     EventSnapshots snapshots,
     TimeProvider clock,
+    ArmSwitch arming,
     ILogger<MqttPublisher> logger) : BackgroundService
 {
     private static readonly TimeSpan FlushOnStop = TimeSpan.FromSeconds(3);
@@ -39,6 +42,8 @@ public sealed partial class MqttPublisher(
     private MqttTopics? _topics;
     private readonly RetainedRuleStates _ruleStates = new();
     private long _droppedLogged;
+    private volatile bool _armingChanged = true;
+    private CancellationTokenSource? _waiting;
 
     private long EventsDropped => counters.Dropped;
 
@@ -52,6 +57,7 @@ public sealed partial class MqttPublisher(
         counters.Track(_events);
         if (mqtt.EventSnapshots) _snapshots = snapshots.Encoded();
         _topics = new MqttTopics(mqtt);
+        arming.Changed += OnArmingChanged;
         return base.StartAsync(cancellationToken);
     }
 
@@ -69,6 +75,7 @@ public sealed partial class MqttPublisher(
             return;
         }
         using IMqttClient client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += OnCommandAsync;
         var backoff = new ReconnectBackoff(mqtt.ReconnectDelay, mqtt.ReconnectMaxDelay);
         DateTimeOffset? connectedAt = null;
         // Publishing is never cancelled midway (MQTTnet drops the connection when it is, and the broker would then
@@ -104,6 +111,13 @@ public sealed partial class MqttPublisher(
                     await PublishAsync(client, _topics!.Snapshot, shot.Jpeg, retain: true, CancellationToken.None).ConfigureAwait(false);
                     continue;
                 }
+                if (_armingChanged)
+                {
+                    _armingChanged = false;
+                    await PublishArmingAsync(client, CancellationToken.None).ConfigureAwait(false);
+                    nextState = DateTimeOffset.MinValue; // the state message says the mode too
+                    continue;
+                }
                 if (clock.GetUtcNow() >= nextState)
                 {
                     await PublishStateAsync(client, CancellationToken.None).ConfigureAwait(false);
@@ -114,6 +128,8 @@ public sealed partial class MqttPublisher(
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 TimeSpan untilState = nextState - clock.GetUtcNow();
                 wait.CancelAfter(untilState > TimeSpan.Zero ? untilState : TimeSpan.Zero);
+                Volatile.Write(ref _waiting, wait);
+                if (_armingChanged) continue; // changed before the wait could be woken
                 try
                 {
                     Task<bool> nextEvent = _events!.Reader.WaitToReadAsync(wait.Token).AsTask();
@@ -130,7 +146,11 @@ public sealed partial class MqttPublisher(
                 }
                 catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // Time for the state message.
+                    // Time for the state message, or the armed state changed.
+                }
+                finally
+                {
+                    Volatile.Write(ref _waiting, null);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -185,9 +205,64 @@ public sealed partial class MqttPublisher(
             foreach ((string topic, string payload) in HomeAssistantDiscovery.Configs(options.Value, _topics, service.Rules, manifest))
                 await PublishAsync(client, topic, payload, retain: true, cancellationToken).ConfigureAwait(false);
         }
+        // Commands (the switch, the snooze button); a retained command from before is not acted on again (see OnCommandAsync).
+        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic(_topics.ArmedSet).WithAtLeastOnceQoS().WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe))
+            .Build(), cancellationToken).ConfigureAwait(false);
+        await PublishArmingAsync(client, cancellationToken).ConfigureAwait(false);
         _ruleStates.Connected(service.Rules.Count);
         for (int i = 0; i < _ruleStates.Count; i++) await PublishRuleStateAsync(client, i, _ruleStates.ByEvents(i), cancellationToken).ConfigureAwait(false);
     }
+
+    private void OnArmingChanged()
+    {
+        _armingChanged = true;
+        try
+        {
+            Volatile.Read(ref _waiting)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That wait has just ended; the flag is seen on the next pass.
+        }
+    }
+
+    private Task PublishArmingAsync(IMqttClient client, CancellationToken cancellationToken) =>
+        PublishAsync(client, _topics!.Armed, arming.State.Armed ? "ON" : "OFF", retain: true, cancellationToken);
+
+    // ON arms, OFF disarms, SNOOZE (or SNOOZE 30m) snoozes; anything else is logged and ignored.
+    private Task OnCommandAsync(MqttApplicationMessageReceivedEventArgs received)
+    {
+        if (received.ApplicationMessage.Topic != _topics!.ArmedSet) return Task.CompletedTask;
+        string command = received.ApplicationMessage.ConvertPayloadToString()?.Trim() ?? "";
+        const string by = "MQTT";
+        try
+        {
+            string[] words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            switch (words.FirstOrDefault()?.ToUpperInvariant())
+            {
+                case "ON" when words.Length == 1:
+                    arming.Arm(by);
+                    break;
+                case "OFF" when words.Length == 1:
+                    arming.Disarm(by);
+                    break;
+                case "SNOOZE" when words.Length <= 2:
+                    arming.Snooze(words.Length == 2 ? SnoozeDuration.Parse(words[1]) : null, by);
+                    break;
+                default:
+                    LogBadCommand(OneLine(command), _topics.ArmedSet);
+                    break;
+            }
+        }
+        catch (ConfigurationException e)
+        {
+            LogBadCommand(OneLine(command), $"{_topics.ArmedSet} ({e.Message})");
+        }
+        return Task.CompletedTask;
+    }
+
+    private static string OneLine(string text) => Systemd.OneLine.Of(text.Length > 80 ? text[..80] : text);
 
     private async Task PublishRuleStateAsync(IMqttClient client, int rule, string state, CancellationToken cancellationToken)
     {
@@ -231,6 +306,7 @@ public sealed partial class MqttPublisher(
             framesPerSecond = Math.Round(statistics.FramesPerSecond(), 2),
             frames = statistics.FramesClassified,
             activeRules = service.Rules.Where((_, i) => service.IsRuleActive(i)).Select(r => r.Name),
+            arming = ArmingState.Name(arming.Mode(clock.GetUtcNow())),
             time = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
         });
     }
@@ -296,6 +372,9 @@ public sealed partial class MqttPublisher(
         ReportDrops();
         LogStopped(counters.Published, EventsDropped, unsent);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: ignored '{Command}' on {Topic}; send ON, OFF, SNOOZE or SNOOZE 30m")]
+    private partial void LogBadCommand(string command, string topic);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT connected to {Host}:{Port} as {ClientId}; publishing under {Prefix}/")]
     private partial void LogConnected(string host, int port, string clientId, string prefix);

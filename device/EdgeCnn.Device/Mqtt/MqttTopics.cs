@@ -16,6 +16,12 @@ public sealed class MqttTopics(MqttOptions options)
     /// <summary>The periodic state message (top class, probability, frame rate), retained.</summary>
     public string State => $"{_prefix}/state";
 
+    /// <summary><c>ON</c> while the device is armed by hand, <c>OFF</c> while disarmed; retained (Home Assistant's switch state).</summary>
+    public string Armed => $"{_prefix}/armed";
+
+    /// <summary>Where commands arrive: <c>ON</c> arms, <c>OFF</c> disarms, <c>SNOOZE</c> (or <c>SNOOZE 30m</c>) snoozes.</summary>
+    public string ArmedSet => $"{_prefix}/armed/set";
+
     /// <summary>The latest event snapshot (JPEG), retained.</summary>
     public string Snapshot => $"{_prefix}/snapshot";
 

@@ -21,6 +21,7 @@ public sealed class OutputBank : IDisposable
     private readonly int[] _activeRules;
     private readonly Lock _gate = new();
     private bool _off;
+    private volatile bool _held;
 
     /// <summary>
     /// Opens every output, off, and binds each rule to its outputs. Errors name the configuration key:
@@ -77,17 +78,28 @@ public sealed class OutputBank : IDisposable
     /// <summary>The outputs, in configuration order.</summary>
     public IReadOnlyList<IDeviceOutput> Outputs => _outputs;
 
+    /// <summary>
+    /// What says whether outputs may be on (the armed state); none means always. While it says no, the rules' outputs
+    /// are held off; when it says yes again, those whose rules are still active come back on.
+    /// </summary>
+    public IOutputGate? Gate { get; set; }
+
+    /// <summary>Whether the gate held the outputs off at the last event or tick (the device is not armed).</summary>
+    public bool Held => _held;
+
     /// <summary>Applies one rule event: the rule's outputs switch on with its first rule, off with its last.</summary>
     public void Apply(in RuleEvent ruleEvent)
     {
         lock (_gate)
         {
             if (_off) return;
+            DateTimeOffset steady = _timeline.Advance(ruleEvent.Time);
+            Hold(ruleEvent.Time, steady);
             foreach (int o in _outputsOfRule[ruleEvent.Rule])
             {
                 if (ruleEvent.Kind == RuleEventKind.Trigger)
                 {
-                    if (_activeRules[o]++ == 0) _outputs[o].Activate(_timeline.Advance(ruleEvent.Time));
+                    if (_activeRules[o]++ == 0 && !_held) _outputs[o].Activate(steady);
                 }
                 else if (_activeRules[o] > 0 && --_activeRules[o] == 0)
                 {
@@ -105,7 +117,22 @@ public sealed class OutputBank : IDisposable
             if (_off) return;
             // Patterns run on a timeline that a clock stepping back cannot freeze.
             DateTimeOffset steady = _timeline.Advance(now);
+            Hold(now, steady);
             foreach (IDeviceOutput output in _outputs) output.Tick(steady);
+        }
+    }
+
+    // Holds the active outputs off when the gate closes and brings them back when it opens; under the lock.
+    private void Hold(DateTimeOffset now, DateTimeOffset steady)
+    {
+        bool held = Gate is { } gate && !gate.AllowsOutputs(now);
+        if (held == _held) return;
+        _held = held;
+        for (int o = 0; o < _outputs.Length; o++)
+        {
+            if (_activeRules[o] == 0) continue;
+            if (held) _outputs[o].Deactivate();
+            else _outputs[o].Activate(steady);
         }
     }
 

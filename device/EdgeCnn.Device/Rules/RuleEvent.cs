@@ -23,7 +23,11 @@ public enum RuleEventKind
 public readonly record struct RuleEvent(int Rule, RuleEventKind Kind, float Probability, long Frame, DateTimeOffset Time)
 {
     // A log line, not HTML: '+' in the time zone and non-ASCII labels are written as they are.
-    private static readonly JsonSerializerOptions LogLineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions LogLineOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
 
     /// <summary>
     /// The event's id: its time (UTC, to the millisecond), rule and frame, e.g.
@@ -38,7 +42,9 @@ public readonly record struct RuleEvent(int Rule, RuleEventKind Kind, float Prob
     }
 
     /// <summary>The event as one JSON line, for the log (built off the frame loop).</summary>
-    public string ToJsonLine(RuleOptions rule)
+    /// <param name="rule">The rule it belongs to.</param>
+    /// <param name="armed">Whether the device was armed; a line of an event that switched nothing says <c>"armed":false</c>.</param>
+    public string ToJsonLine(RuleOptions rule, bool armed = true)
     {
         ArgumentNullException.ThrowIfNull(rule);
         return JsonSerializer.Serialize(new
@@ -50,6 +56,7 @@ public readonly record struct RuleEvent(int Rule, RuleEventKind Kind, float Prob
             frame = Frame,
             time = Time.ToString("O", CultureInfo.InvariantCulture),
             id = Id(rule),
+            armed = armed ? (bool?)null : false,
         }, LogLineOptions);
     }
 }
