@@ -5,7 +5,8 @@ namespace EdgeCnn.Device.Gpio;
 
 /// <summary>
 /// The <c>simulated</c> GPIO driver: no hardware, every level change is logged. What a development machine uses,
-/// chosen only by configuration (<c>Gpio:Driver</c>), never as a fallback.
+/// chosen only by configuration (<c>Gpio:Driver</c>), never as a fallback. Inputs (a button, a motion sensor) can be
+/// opened and watched; nothing ever changes their level.
 /// </summary>
 public sealed partial class SimulatedGpioDriver(ILogger<SimulatedGpioDriver> logger) : GpioDriver
 {
@@ -65,16 +66,22 @@ public sealed partial class SimulatedGpioDriver(ILogger<SimulatedGpioDriver> log
     }
 
     /// <inheritdoc />
-    protected override WaitForEventResult WaitForEvent(int pinNumber, PinEventTypes eventTypes, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("the simulated GPIO driver drives outputs only");
+    protected override WaitForEventResult WaitForEvent(int pinNumber, PinEventTypes eventTypes, CancellationToken cancellationToken)
+    {
+        cancellationToken.WaitHandle.WaitOne(); // no simulated input ever changes
+        return new WaitForEventResult { TimedOut = true };
+    }
 
     /// <inheritdoc />
-    protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback) =>
-        throw new NotSupportedException("the simulated GPIO driver drives outputs only");
+    protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
+    {
+        // Watched, never fired: a simulated input keeps its level.
+    }
 
     /// <inheritdoc />
-    protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback) =>
-        throw new NotSupportedException("the simulated GPIO driver drives outputs only");
+    protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
+    {
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "simulated GPIO {Pin} {Level}")]
     private partial void LogLevelChange(int pin, string level);

@@ -2,7 +2,9 @@ using EdgeCnn.Device.Arming;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Events;
+using EdgeCnn.Device.Gpio;
 using EdgeCnn.Device.Http;
+using EdgeCnn.Device.Inputs;
 using EdgeCnn.Device.Mqtt;
 using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
@@ -51,6 +53,12 @@ public static class DeviceHost
         builder.Services.AddSingleton(services => new ArmSwitch(
             services.GetRequiredService<IOptions<ArmingOptions>>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<ArmSwitch>>()));
         builder.Services.AddHostedService(services => services.GetRequiredService<ArmSwitch>());
+        // Before the loop, which takes the motion sensor as its throttle.
+        builder.Services.AddSingleton(services => new InputPanel(
+            services.GetRequiredService<IOptions<InputsOptions>>(),
+            () => new GpioHardware(services.GetRequiredService<IOptions<GpioOptions>>().Value, services.GetRequiredService<ILoggerFactory>()).OpenController(),
+            services.GetRequiredService<ArmSwitch>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<InputPanel>());
         // Reporters first: hosted services start in order, so they subscribe before the loop publishes, and stop
         // after it, so they write what it handed over.
         builder.Services.AddHostedService<RuleEventLogger>();
@@ -72,7 +80,7 @@ public static class DeviceHost
 
     /// <summary>The settings sections, each bound to its options class.</summary>
     public static readonly IReadOnlyList<string> Sections =
-        [ModelOptions.Section, SourceOptions.Section, GpioOptions.Section, OutputList.Section, RuleList.Section, HttpOptions.Section, MqttOptions.Section, EventsOptions.Section, MotionGateOptions.Section, ArmingOptions.Section];
+        [ModelOptions.Section, SourceOptions.Section, GpioOptions.Section, OutputList.Section, RuleList.Section, HttpOptions.Section, MqttOptions.Section, EventsOptions.Section, MotionGateOptions.Section, ArmingOptions.Section, InputsOptions.Section];
 
     /// <summary>
     /// Binds every options class to its section and validates it at start: first its shape (no unknown key, every
@@ -91,6 +99,7 @@ public static class DeviceHost
         Add<EventsOptions>(services, EventsOptions.Section, o => o.Validate());
         Add<MotionGateOptions>(services, MotionGateOptions.Section, o => o.Validate());
         Add<ArmingOptions>(services, ArmingOptions.Section, o => o.Validate());
+        Add<InputsOptions>(services, InputsOptions.Section, o => o.Validate());
         return services;
     }
 

@@ -3,6 +3,7 @@ using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Events;
 using EdgeCnn.Device.Gpio;
+using EdgeCnn.Device.Inputs;
 using EdgeCnn.Device.Loop;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Device.Rules;
@@ -38,6 +39,7 @@ public sealed partial class FrameLoopService(
     MqttCounters mqtt,
     EventSnapshots snapshots,
     ArmSwitch arming,
+    InputPanel inputs,
     ILoggerFactory loggerFactory) : IHostedService, IDeviceState, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<FrameLoopService>();
@@ -79,6 +81,9 @@ public sealed partial class FrameLoopService(
 
     /// <summary>Whether rule <paramref name="rule"/> is active now (its outputs on).</summary>
     public bool IsRuleActive(int rule) => _loop?.IsRuleActive(rule) ?? false;
+
+    /// <summary>Whether the motion sensor keeps the loop at full rate now; null without one.</summary>
+    public bool? MotionAwake => inputs.Motion?.IsAwake;
 
     /// <summary>Stale frames the loop skipped because a newer one was waiting.</summary>
     public long DroppedFrames => _frames?.Dropped ?? 0;
@@ -131,7 +136,7 @@ public sealed partial class FrameLoopService(
         _frames = new LatestFrame();
         _capture = new FrameCapture(sourceOptions, () => openSource(sourceOptions), _frames, statistics, clock, loggerFactory.CreateLogger<FrameCapture>());
         _capture.GrayWanted = FramePipeline.WantsGray(manifest);
-        _loop = new FrameLoop(_classifier, _pipeline, _outputs, _frames, _capture, statistics, Tally, bus, notifier, loggerFactory.CreateLogger<FrameLoop>(), snapshots);
+        _loop = new FrameLoop(_classifier, _pipeline, _outputs, _frames, _capture, statistics, Tally, bus, notifier, loggerFactory.CreateLogger<FrameLoop>(), snapshots, inputs.Motion);
         _loop.Completion.ContinueWith(OnLoopEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         if (modelOptions.HotReload) _reloader = new ModelReloader(modelOptions, _loop, loggerFactory.CreateLogger<ModelReloader>());
         _capture.Start();

@@ -51,6 +51,7 @@ public static class DeviceStatusReport
                 droppedStale = service.DroppedFrames,
                 sourceReconnects = statistics.Reconnects,
                 inferencesSkipped = statistics.InferencesSkipped,
+                motionSensor = service.MotionAwake is { } awake ? new { awake, rate = awake ? "full" : "idle", framesNotClassified = statistics.FramesRested } : null,
                 secondsSinceLast = statistics.SinceLastFrame is { } since ? Math.Round(since.TotalSeconds, 3) : (double?)null,
             },
             top = manifest is null || topClass < 0 ? null : new

@@ -40,6 +40,8 @@ public sealed partial class FrameLoop : IDisposable
     private readonly ClassTally _tally;
     private readonly SystemdNotifier _notifier;
     private readonly EventSnapshots? _snapshots;
+    private readonly IFrameThrottle? _throttle;
+    private DateTimeOffset _lastClassified = DateTimeOffset.MinValue;
     private readonly ILogger _logger;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _firstFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -49,9 +51,10 @@ public sealed partial class FrameLoop : IDisposable
     /// <summary>Wires the loop; <see cref="Start"/> starts its thread.</summary>
     public FrameLoop(OnnxClassifier classifier, FramePipeline pipeline, OutputBank outputs, LatestFrame frames,
         FrameCapture capture, FrameStatistics statistics, ClassTally tally, RuleEventBus bus, SystemdNotifier notifier, ILogger<FrameLoop> logger,
-        EventSnapshots? snapshots = null)
+        EventSnapshots? snapshots = null, IFrameThrottle? throttle = null)
     {
         _snapshots = snapshots;
+        _throttle = throttle;
         _classifier = classifier;
         _pipeline = pipeline;
         _outputs = outputs;
@@ -161,6 +164,15 @@ public sealed partial class FrameLoop : IDisposable
     private void Process(Mat frame, long number, DateTimeOffset time)
     {
         if (Volatile.Read(ref _offered) is not null) SwapClassifier();
+        if (Resting(time))
+        {
+            // Nothing moves in front of the motion sensor: this frame is not classified; the last result stands.
+            _statistics.RecordRested();
+            _outputs.Tick(time);
+            _notifier.PingWatchdogIfDue();
+            return;
+        }
+        _lastClassified = time;
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         int count = _pipeline.Run(_classifier, frame, number, time, out Classification top, out bool skipped, out StageTimes times);
         if (skipped) _statistics.RecordSkipped(); // nothing moved: the last result stands
@@ -189,6 +201,10 @@ public sealed partial class FrameLoop : IDisposable
         _notifier.PingWatchdogIfDue();
         _statistics.LoopAllocations.Add(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
     }
+
+    // Once ready, a throttle that is not awake lets one frame through per idle interval.
+    private bool Resting(DateTimeOffset time) =>
+        _throttle is { IsAwake: false } throttle && _firstFrame.Task.IsCompleted && time - _lastClassified < throttle.IdleInterval;
 
     // Between frames, so no frame sees half of one model and half of another.
     private void SwapClassifier()

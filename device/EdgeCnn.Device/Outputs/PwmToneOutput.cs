@@ -1,15 +1,18 @@
 using System.Device.Pwm;
 using EdgeCnn.Device.Configuration;
+using Iot.Device.Buzzer;
 
 namespace EdgeCnn.Device.Outputs;
 
 /// <summary>
-/// A passive buzzer: a square-wave tone on a PWM channel, steady or in beeps. (Iot.Device.Bindings' Buzzer does
-/// the same over PwmChannel; that package is not available here, and these few lines are all it takes.)
+/// A passive buzzer: dotnet/iot's <see cref="Buzzer"/> over the PWM channel it is given, its tone
+/// (<see cref="OutputOptions.FrequencyHz"/>) steady or in beeps (<see cref="OutputOptions.OnMilliseconds"/>).
 /// </summary>
 public sealed class PwmToneOutput : PatternedOutput
 {
     private readonly PwmChannel _channel;
+    private readonly Buzzer _buzzer;
+    private readonly double _frequency;
     private readonly bool _shouldDispose;
 
     /// <summary>Prepares the tone, silent. With <paramref name="shouldDispose"/> the channel is disposed with this output.</summary>
@@ -18,21 +21,24 @@ public sealed class PwmToneOutput : PatternedOutput
         ArgumentNullException.ThrowIfNull(channel);
         _channel = channel;
         _shouldDispose = shouldDispose;
-        _channel.Stop();
-        _channel.Frequency = options.FrequencyHz;
-        _channel.DutyCycle = 0.5; // a square wave: the loudest tone a piezo gives
+        _frequency = options.FrequencyHz;
+        _channel.DutyCycle = 0.5; // a square wave, the loudest tone a piezo gives (the binding leaves the duty as it finds it)
+        _buzzer = new Buzzer(channel);
+        _buzzer.StopPlaying();
     }
 
     /// <inheritdoc />
     protected override void Switch(bool on)
     {
-        if (on) _channel.Start();
-        else _channel.Stop();
+        if (on) _buzzer.StartPlaying(_frequency);
+        else _buzzer.StopPlaying();
     }
 
     /// <inheritdoc />
     protected override void Release()
     {
-        if (_shouldDispose) _channel.Dispose();
+        // The buzzer disposes the channel it plays on; a channel the caller keeps is only silenced.
+        _buzzer.StopPlaying();
+        if (_shouldDispose) _buzzer.Dispose();
     }
 }

@@ -37,6 +37,9 @@ public interface IDeviceState
     /// <summary>Why the loop is not classifying (it failed, the clip ended, it has not started), or null while it runs.</summary>
     string? LoopEndedReason { get; }
 
+    /// <summary>Whether the motion sensor keeps the loop at full rate now (else it classifies a frame now and then); null without one.</summary>
+    bool? MotionAwake { get; }
+
     /// <summary>Stale frames the loop skipped because a newer one was waiting.</summary>
     long DroppedFrames { get; }
 

@@ -44,6 +44,7 @@ public sealed class FrameStatistics
     public long Reconnects => Interlocked.Read(ref _reconnects);
 
     private long _skipped;
+    private long _rested;
 
     /// <summary>The top class of the last classified frame (-1 before the first) and its probability.</summary>
     public (int ClassIndex, float Probability) LastTop => (Volatile.Read(ref _lastClass), Volatile.Read(ref _lastProbability));
@@ -78,6 +79,12 @@ public sealed class FrameStatistics
 
     /// <summary>Counts a frame the motion gate let through without inference.</summary>
     public void RecordSkipped() => Interlocked.Increment(ref _skipped);
+
+    /// <summary>Frames taken but not classified because the motion sensor saw nothing (Inputs:MotionSensor).</summary>
+    public long FramesRested => Interlocked.Read(ref _rested);
+
+    /// <summary>Counts one frame not classified while the motion sensor saw nothing.</summary>
+    public void RecordRested() => Interlocked.Increment(ref _rested);
 
     /// <summary>Frames classified per second over the recent window.</summary>
     public double FramesPerSecond()

@@ -25,6 +25,7 @@ public sealed class StatusReportTests
         public string? LastRefusedReload { get; init; }
         public string? LoopEndedReason { get; init; }
         public long DroppedFrames { get; init; }
+        public bool? MotionAwake { get; init; }
         public DateTimeOffset StartedAt { get; init; }
         public Task Started => Task.CompletedTask;
         public Task<FrameSnapshot> RequestSnapshot() => Task.FromException<FrameSnapshot>(new InvalidOperationException("no frames here"));

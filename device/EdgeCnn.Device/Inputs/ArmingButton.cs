@@ -1,0 +1,84 @@
+using System.Device.Gpio;
+using EdgeCnn.Device.Arming;
+using Iot.Device.Button;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeCnn.Device.Inputs;
+
+/// <summary>
+/// A push button that snoozes, arms or disarms the device (dotnet/iot's debounced <see cref="GpioButton"/> over the
+/// controller it is given): a press does <see cref="ButtonOptions.Press"/>, holding it does <see cref="ButtonOptions.Hold"/>
+/// once, and the release that ends a hold is not also a press.
+/// </summary>
+public sealed partial class ArmingButton : IDisposable
+{
+    private const string By = "the button";
+    private readonly GpioButton _button;
+    private readonly ButtonOptions _options;
+    private readonly ArmSwitch _arming;
+    private readonly ILogger _logger;
+    private volatile bool _holding;
+
+    /// <summary>Opens the button's pin on <paramref name="controller"/> (which the caller keeps).</summary>
+    public ArmingButton(ButtonOptions options, GpioController controller, ArmSwitch arming, ILogger<ArmingButton> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _arming = arming;
+        _logger = logger;
+        _button = new GpioButton(options.Pin, TimeSpan.FromTicks(15_000_000), TimeSpan.FromSeconds(options.HoldSeconds), options.PullUp,
+            hasExternalResistor: false, controller, shouldDispose: false, TimeSpan.FromMilliseconds(options.DebounceMilliseconds))
+        {
+            IsHoldingEnabled = options.Hold != ButtonAction.None,
+        };
+        _button.Press += OnPress;
+        _button.Holding += OnHolding;
+    }
+
+    /// <summary>Presses seen (holds not counted).</summary>
+    public long Presses { get; private set; }
+
+    private void OnPress(object? sender, EventArgs e)
+    {
+        // The binding reports the release that ends a hold as a press as well.
+        if (_holding) return;
+        Presses++;
+        Do(_options.Press, "press");
+    }
+
+    private void OnHolding(object? sender, ButtonHoldingEventArgs e)
+    {
+        if (e.HoldingState == ButtonHoldingState.Started)
+        {
+            _holding = true;
+            Do(_options.Hold, "hold");
+        }
+        else
+        {
+            _holding = false;
+        }
+    }
+
+    private void Do(ButtonAction action, string gesture)
+    {
+        LogGesture(gesture, _options.Pin, action.ToString());
+        switch (action)
+        {
+            case ButtonAction.Snooze: _arming.Snooze(null, By); break;
+            case ButtonAction.ToggleArm: _arming.Toggle(By); break;
+            case ButtonAction.Arm: _arming.Arm(By); break;
+            case ButtonAction.Disarm: _arming.Disarm(By); break;
+        }
+    }
+
+    /// <summary>Releases the pin.</summary>
+    public void Dispose()
+    {
+        _button.Press -= OnPress;
+        _button.Holding -= OnHolding;
+        _button.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "button {Gesture} (GPIO {Pin}): {Action}")]
+    private partial void LogGesture(string gesture, int pin, string action);
+}
