@@ -74,8 +74,20 @@ internal static class CheckCommand
         RuleList? rules = Options<RuleList>("config");
         HttpOptions? http = Options<HttpOptions>("config");
         MqttOptions? mqtt = Options<MqttOptions>("config");
-        _ = Options<EventsOptions>("config");
-        _ = Options<MotionGateOptions>("config");
+        // Every other section too, so that nothing 'run' would refuse passes here.
+        Type[] readAbove = [typeof(ModelOptions), typeof(SourceOptions), typeof(GpioOptions), typeof(OutputList), typeof(RuleList), typeof(HttpOptions), typeof(MqttOptions)];
+        foreach ((_, Type type) in DeviceHost.SectionTypes.Where(s => !readAbove.Contains(s.Options)))
+        {
+            object options = host.Services.GetRequiredService(typeof(IOptions<>).MakeGenericType(type));
+            try
+            {
+                _ = options.GetType().GetProperty(nameof(IOptions<object>.Value))!.GetValue(options);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is OptionsValidationException failed)
+            {
+                foreach (string failure in failed.Failures) Problem("config", failure);
+            }
+        }
         bool settingsWrong = problems > 0;
         if (problems == 0) Ok("config", $"{outputs!.Count} output(s), {rules!.Count} rule(s); source {source!.Type.ToString().ToLowerInvariant()}, GPIO driver {gpio!.Driver.ToString().ToLowerInvariant()}");
 

@@ -2,6 +2,8 @@ using EdgeCnn.Device.Arming;
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Events;
+using System.Device.I2c;
+using EdgeCnn.Device.Display;
 using EdgeCnn.Device.Gpio;
 using EdgeCnn.Device.Http;
 using EdgeCnn.Device.Inputs;
@@ -67,6 +69,10 @@ public static class DeviceHost
         // Before the loop: it writes what the loop hands over, and stops after it, so the last triggers are kept.
         builder.Services.AddSingleton<EventSnapshots>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EventSnapshots>());
+        // A reader of rule events: subscribes before the loop starts.
+        builder.Services.AddSingleton<Func<I2cConnectionSettings, I2cDevice>>(I2cDevice.Create);
+        builder.Services.AddSingleton<StatusDisplay>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<StatusDisplay>());
         builder.Services.AddSingleton<FrameLoopService>();
         // What the reporters read: the loop's side, read-only.
         builder.Services.AddSingleton<IDeviceState>(services => services.GetRequiredService<FrameLoopService>());
@@ -78,9 +84,17 @@ public static class DeviceHost
         return builder.Build();
     }
 
-    /// <summary>The settings sections, each bound to its options class.</summary>
-    public static readonly IReadOnlyList<string> Sections =
-        [ModelOptions.Section, SourceOptions.Section, GpioOptions.Section, OutputList.Section, RuleList.Section, HttpOptions.Section, MqttOptions.Section, EventsOptions.Section, MotionGateOptions.Section, ArmingOptions.Section, InputsOptions.Section];
+    /// <summary>The settings sections, each with the options class it binds to: the host binds and validates them all, and <c>check</c> reads them all.</summary>
+    public static readonly IReadOnlyList<(string Section, Type Options)> SectionTypes =
+    [
+        (ModelOptions.Section, typeof(ModelOptions)), (SourceOptions.Section, typeof(SourceOptions)), (GpioOptions.Section, typeof(GpioOptions)),
+        (OutputList.Section, typeof(OutputList)), (RuleList.Section, typeof(RuleList)), (HttpOptions.Section, typeof(HttpOptions)),
+        (MqttOptions.Section, typeof(MqttOptions)), (EventsOptions.Section, typeof(EventsOptions)), (MotionGateOptions.Section, typeof(MotionGateOptions)),
+        (ArmingOptions.Section, typeof(ArmingOptions)), (InputsOptions.Section, typeof(InputsOptions)), (DisplayOptions.Section, typeof(DisplayOptions)),
+    ];
+
+    /// <summary>The settings sections' names.</summary>
+    public static readonly IReadOnlyList<string> Sections = [.. SectionTypes.Select(s => s.Section)];
 
     /// <summary>
     /// Binds every options class to its section and validates it at start: first its shape (no unknown key, every
@@ -100,6 +114,7 @@ public static class DeviceHost
         Add<MotionGateOptions>(services, MotionGateOptions.Section, o => o.Validate());
         Add<ArmingOptions>(services, ArmingOptions.Section, o => o.Validate());
         Add<InputsOptions>(services, InputsOptions.Section, o => o.Validate());
+        Add<DisplayOptions>(services, DisplayOptions.Section, o => o.Validate());
         return services;
     }
 

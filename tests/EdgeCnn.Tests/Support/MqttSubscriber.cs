@@ -30,6 +30,11 @@ internal sealed class MqttSubscriber : IAsyncDisposable
         return subscriber;
     }
 
+    /// <summary>Publishes <paramref name="payload"/> to <paramref name="topic"/> (QoS 1, not retained), as Home Assistant sends a command.</summary>
+    public Task Publish(string topic, string payload) =>
+        _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
     /// <summary>The payloads published to <paramref name="topic"/>, in order.</summary>
     public List<string> Payloads(string topic) => [.. Messages.Where(m => m.Topic == topic).Select(m => m.Payload)];
 
