@@ -8,7 +8,8 @@ namespace EdgeCnn.Device.Inputs;
 /// <summary>
 /// A push button that snoozes, arms or disarms the device (dotnet/iot's debounced <see cref="GpioButton"/> over the
 /// controller it is given): a press does <see cref="ButtonOptions.Press"/>, holding it does <see cref="ButtonOptions.Hold"/>
-/// once, and the release that ends a hold is not also a press.
+/// once, and the release that ends a hold is not also a press. Debouncing is the binding's: a press counts when the
+/// contact opens, and it ignores what the contact does for <see cref="ButtonOptions.DebounceMilliseconds"/> after.
 /// </summary>
 public sealed partial class ArmingButton : IDisposable
 {
@@ -36,13 +37,15 @@ public sealed partial class ArmingButton : IDisposable
     }
 
     /// <summary>Presses seen (holds not counted).</summary>
-    public long Presses { get; private set; }
+    public long Presses => Interlocked.Read(ref _presses);
+
+    private long _presses;
 
     private void OnPress(object? sender, EventArgs e)
     {
         // The binding reports the release that ends a hold as a press as well.
         if (_holding) return;
-        Presses++;
+        Interlocked.Increment(ref _presses);
         Do(_options.Press, "press");
     }
 
