@@ -22,6 +22,7 @@ public sealed class PwmToneOutput : PatternedOutput
         _channel = channel;
         _shouldDispose = shouldDispose;
         _frequency = options.FrequencyHz;
+        _channel.Frequency = options.FrequencyHz; // set before the first start, as the kernel's PWM wants its period first
         _channel.DutyCycle = 0.5; // a square wave, the loudest tone a piezo gives (the binding leaves the duty as it finds it)
         _buzzer = new Buzzer(channel);
         _buzzer.StopPlaying();

@@ -25,17 +25,20 @@ public sealed class SettingsSectionTests : IDisposable
     [MemberData(nameof(Sections))]
     public void A_value_of_the_wrong_type_in_any_section_fails_check_naming_it(string section)
     {
-        // The section's first setting that is not text, in its first element for a list.
-        Type type = OptionsType(section);
+        // The section's first setting that is not text, in its first element for a list, in its first group (Inputs:Button) for a section of groups.
+        Type type = DeviceHost.SectionTypes.Single(s => s.Section == section).Options;
         bool list = type.BaseType is { IsGenericType: true } b && b.GetGenericTypeDefinition() == typeof(List<>);
         Type element = list ? type.BaseType!.GetGenericArguments()[0] : type;
-        PropertyInfo setting = element.GetProperties().First(p => p.SetMethod?.IsPublic == true && p.PropertyType != typeof(string)
-            && (p.PropertyType.IsPrimitive || p.PropertyType.IsEnum || p.PropertyType == typeof(TimeSpan)));
-        string key = list ? $"{section}:0:{setting.Name}" : $"{section}:{setting.Name}";
+        static bool IsValue(PropertyInfo p) => p.SetMethod?.IsPublic == true && p.PropertyType != typeof(string)
+            && (p.PropertyType.IsPrimitive || p.PropertyType.IsEnum || p.PropertyType == typeof(TimeSpan));
+        PropertyInfo? group = element.GetProperties().Any(IsValue) ? null : element.GetProperties().First(p => p.PropertyType.IsClass && p.PropertyType != typeof(string));
+        PropertyInfo setting = (group?.PropertyType ?? element).GetProperties().First(IsValue);
+        string key = list ? $"{section}:0:{setting.Name}" : group is null ? $"{section}:{setting.Name}" : $"{section}:{group.Name}:{setting.Name}";
 
         (int exit, string output) = Check(settings =>
         {
             JsonObject target = list ? settings[section]![0]!.AsObject() : (settings[section] ??= new JsonObject()).AsObject();
+            if (group is not null) target = (target[group.Name] ??= new JsonObject()).AsObject();
             target[setting.Name] = "not-a-value";
         });
 
@@ -46,6 +49,7 @@ public sealed class SettingsSectionTests : IDisposable
     [Theory]
     [InlineData("Events", "MaxCount", 0, "Events:MaxCount is 0")]
     [InlineData("MotionGate", "Threshold", 300, "MotionGate:Threshold is 300")]
+    [InlineData("Arming", "Snooze", 0, "Arming:Snooze is 00:00:00")]
     public void A_value_out_of_range_in_the_sections_check_read_by_hand_before_fails_it(string section, string name, double value, string message)
     {
         (int exit, string output) = Check(settings => settings[section] = new JsonObject { [name] = value });
@@ -53,10 +57,6 @@ public sealed class SettingsSectionTests : IDisposable
         Assert.True(exit == 2, output);
         Assert.Contains($"PROBLEM  config   {message}", output);
     }
-
-    private static Type OptionsType(string section) =>
-        typeof(ModelOptions).Assembly.GetTypes().Single(t => t.Namespace == typeof(ModelOptions).Namespace
-            && t.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string == section);
 
     private (int Exit, string Output) Check(Action<JsonObject> change)
     {
