@@ -156,7 +156,7 @@ public sealed class DeviceCommandTests : IDisposable
         string text = output.ToString();
         Assert.Contains("PROBLEM  config   Outputs:0:ActivLow is not a setting (did you mean ActiveLow?); the settings of Outputs:0 are ", text);
         Assert.Contains("PROBLEM  config   Source:Region:Widht is not a setting (did you mean Width?)", text);
-        Assert.Contains("PROBLEM  config   Rule is not a settings section (did you mean Rules?); the sections are Model, Source, Gpio, Outputs, Rules, Http, Mqtt, Events, MotionGate.", text);
+        Assert.Contains("PROBLEM  config   Rule is not a settings section (did you mean Rules?); the sections are Model, Source, Gpio, Outputs, Rules, Http, Mqtt, Events, MotionGate, Arming, Inputs, Display.", text);
     }
 
     [Fact]
