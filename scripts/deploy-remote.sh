@@ -1,6 +1,7 @@
-# The target's half of scripts/deploy.sh, sent over ssh and run with bash. deploy.sh sets (validated and quoted
-# there): mode (deploy|rollback), prefix, systemctl (true|false), wait_seconds, stable_seconds, and for a deploy:
-# version, incoming (the uploaded files).
+# The target's half of scripts/deploy.sh and of the fleet playbook (fleet/roles/edgecnn), sent over ssh and run with
+# bash. They set (validated and quoted there): mode (deploy|rollback), prefix, systemctl (true|false), wait_seconds,
+# stable_seconds, and for a deploy: version, incoming (the uploaded files: release.tar.gz, and any of edgecnn.json,
+# secrets.env, model.onnx + model.json + model.name).
 set -euo pipefail
 sudo=""
 if [ -z "$prefix" ] && [ "$(id -u)" -ne 0 ]; then sudo="sudo -n"; fi
@@ -52,13 +53,13 @@ put() {
   $sudo mv -f "$2.new" "$2"
 }
 
-# What a deploy may change besides the release: settings, model choice and models, the unit. Saved before a deploy
+# What a deploy may change besides the release: settings, secrets, model choice and models, the unit. Saved before a deploy
 # changes anything, so that a failed one is undone completely.
 save_state() {
   local into="$1" f
   $sudo rm -rf "$into.partial"
   $sudo mkdir -p "$into.partial"
-  for f in "$etc/edgecnn.json" "$etc/model.env" "$unit"; do
+  for f in "$etc/edgecnn.json" "$etc/model.env" "$etc/secrets.env" "$unit"; do
     if [ -f "$f" ]; then $sudo cp -p "$f" "$into.partial/$(basename "$f")"; fi
   done
   if [ -d "$etc/models" ]; then $sudo cp -a "$etc/models" "$into.partial/models"; fi
@@ -70,7 +71,7 @@ save_state() {
 restore_state() {
   local from="$1" f
   [ -d "$from" ] || return 0
-  for f in "$etc/edgecnn.json" "$etc/model.env" "$unit"; do
+  for f in "$etc/edgecnn.json" "$etc/model.env" "$etc/secrets.env" "$unit"; do
     if [ -f "$from/$(basename "$f")" ]; then
       $sudo cp -p "$from/$(basename "$f")" "$f.new" && $sudo mv -f "$f.new" "$f"
     else
@@ -210,6 +211,16 @@ if [ -f "$incoming/edgecnn.json" ]; then
 elif [ ! -f "$etc/edgecnn.json" ]; then
   put "$release/models/pi-settings.json" "$etc/edgecnn.json" 0640
   say "installed default settings $etc/edgecnn.json (edit it, or deploy with --config)"
+  changed=true
+fi
+
+# Secrets (the fleet playbook's edgecnn_secrets): root only, read by systemd into the service's environment. Without
+# an upload, the file on the device stays as it is.
+if [ -f "$incoming/secrets.env" ] && ! $sudo cmp -s "$incoming/secrets.env" "$etc/secrets.env"; then
+  owner_was=("${owner[@]}"); owner=()
+  put "$incoming/secrets.env" "$etc/secrets.env" 0600
+  owner=("${owner_was[@]}")
+  say "installed secrets $etc/secrets.env"
   changed=true
 fi
 

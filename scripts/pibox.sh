@@ -9,6 +9,10 @@
 #   scripts/pibox.sh info      print what deploy.sh needs: PI_TARGET, PI_PORT, PI_KEY (for eval)
 #   scripts/pibox.sh down      power the box off and remove its copy (the cache stays)
 #   scripts/pibox.sh rebuild   forget the cache; the next 'up' builds the box again
+#   scripts/pibox.sh up --count 3          boot three boxes at once (a fleet): box I in $EDGECNN_PIBOX_DIR-I, sshd
+#                                          on $EDGECNN_PIBOX_PORT+I-1, host name pibox-I, each its own machine-id
+#   scripts/pibox.sh inventory --count 3   print an Ansible inventory of them (for fleet/playbook.yml)
+#   scripts/pibox.sh down --count 3        power them all off
 #
 # The built box is cached in $EDGECNN_PIBOX_CACHE (default /var/cache/edgecnn-pibox), outside the repository and
 # kept across runs; each 'up' boots a fresh copy of it under $EDGECNN_PIBOX_DIR (default /var/tmp/edgecnn-pibox).
@@ -18,6 +22,7 @@ source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cache="${EDGECNN_PIBOX_CACHE:-/var/cache/edgecnn-pibox}"
 work="${EDGECNN_PIBOX_DIR:-/var/tmp/edgecnn-pibox}"
 port="${EDGECNN_PIBOX_PORT:-2222}"
+name="${EDGECNN_PIBOX_NAME:-raspberrypi}"
 mirror="${EDGECNN_PIBOX_MIRROR:-http://deb.debian.org/debian}"
 root="$work/root"
 key="$cache/id_ed25519"
@@ -50,8 +55,9 @@ build() {
   say "building the box in $cache (once per machine; a few minutes) ..."
   rm -rf "$cache/rootfs.partial"
   mkdir -p "$cache"
-  # dbus and systemd-sysv for a booted systemd; sudo and openssh-server as on a Pi; libicu for .NET's globalization.
-  debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,openssh-server,sudo,ca-certificates,libicu72,procps,iproute2,udev \
+  # dbus and systemd-sysv for a booted systemd; sudo, openssh-server and python3 (what Ansible runs) as on a Pi; libicu
+  # for .NET's globalization.
+  debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,openssh-server,sudo,ca-certificates,libicu72,procps,iproute2,udev,python3 \
     bookworm "$cache/rootfs.partial" "$mirror" >"$cache/debootstrap.log" 2>&1 \
     || { tail -20 "$cache/debootstrap.log" >&2; echo "error: debootstrap failed (log: $cache/debootstrap.log)." >&2; exit 1; }
   local r="$cache/rootfs.partial"
@@ -71,8 +77,17 @@ build() {
   say "built $cache/rootfs"
 }
 
-up() {
+# A box cached before it had python3 (the fleet playbook needs it, as every Raspberry Pi OS has it) is built again.
+current_cache() {
+  if [ -d "$cache/rootfs" ] && [ ! -x "$cache/rootfs/usr/bin/python3" ]; then
+    say "the cached box has no python3 (Ansible needs it): building it again"
+    rm -rf "$cache/rootfs"
+  fi
   [ -d "$cache/rootfs" ] || build
+}
+
+up() {
+  current_cache
   [ -z "$(leader)" ] || { say "the box is already running"; return 0; }
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "error: port $port is taken on this machine; set EDGECNN_PIBOX_PORT to a free one." >&2
@@ -81,10 +96,14 @@ up() {
   rm -rf "$work"
   mkdir -p "$work"
   cp -a "$cache/rootfs" "$root"
+  # Each box its own name and machine-id, as separate Pis have (the device's default MQTT id is made from them).
+  echo "$name" > "$root/etc/hostname"
+  printf '127.0.0.1 localhost\n127.0.1.1 %s\n' "$name" > "$root/etc/hosts"
+  tr -d '-' < /proc/sys/kernel/random/uuid > "$root/etc/machine-id"
   printf 'Port %s\nListenAddress 127.0.0.1\nPasswordAuthentication no\n' "$port" > "$root/etc/ssh/sshd_config.d/pibox.conf"
   say "booting a fresh copy in $root ..."
   # --register=no --keep-unit: there is no host systemd bus to register with here.
-  systemd-nspawn --quiet --register=no --keep-unit --boot --directory="$root" --machine=raspberrypi >"$work/console.log" 2>&1 &
+  systemd-nspawn --quiet --register=no --keep-unit --boot --directory="$root" --machine="$name" >"$work/console.log" 2>&1 &
   echo $! > "$work/nspawn.pid"
   for _ in $(seq 1 120); do
     if [ -n "$(leader)" ]; then
@@ -114,6 +133,30 @@ down() {
 }
 
 command="$1"; shift
+
+# A fleet: the same command for boxes 1..N, each with its own folder, port and name (booted in parallel).
+if [ "${1:-}" = "--count" ]; then
+  count="${2:-}"
+  [[ "$count" =~ ^[1-9][0-9]?$ ]] || { echo "error: --count $count: give a number of boxes, 1 to 99." >&2; exit 2; }
+  [ "$command" != up ] || current_cache
+  if [ "$command" = inventory ]; then
+    echo "all:"; echo "  children:"; echo "    edgecnn:"; echo "      hosts:"
+    for i in $(seq 1 "$count"); do
+      echo "        pibox-$i: { ansible_host: 127.0.0.1, ansible_port: $((port + i - 1)), ansible_user: pi, ansible_ssh_private_key_file: $key }"
+    done
+    exit 0
+  fi
+  [[ "$command" =~ ^(up|down)$ ]] || usage
+  pids=()
+  for i in $(seq 1 "$count"); do
+    EDGECNN_PIBOX_DIR="$work-$i" EDGECNN_PIBOX_PORT=$((port + i - 1)) EDGECNN_PIBOX_NAME="pibox-$i" "$0" "$command" &
+    pids+=($!)
+  done
+  failed=0
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  exit "$failed"
+fi
+
 case "$command" in
   up) up ;;
   down) down ;;

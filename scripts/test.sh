@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # mosquitto: MQTT publishing is tested against a real broker on 127.0.0.1 (mosquitto_passwd makes its password file).
 # dataset-fashion-mnist: the linux-arm64 build is checked on its test images (scripts/test-arm64.sh).
 # chromium: the device's live page is tested in a real (headless) browser.
-scripts/install-deps.sh python3-onnx ffmpeg openssh-server systemd mosquitto dataset-fashion-mnist debootstrap systemd-container chromium
+scripts/install-deps.sh python3-onnx ffmpeg openssh-server systemd mosquitto dataset-fashion-mnist debootstrap systemd-container chromium ansible prometheus
 command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)." >&2; exit 1; }
 
 log=$(mktemp)

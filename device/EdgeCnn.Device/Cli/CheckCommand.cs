@@ -215,7 +215,7 @@ internal static class CheckCommand
             ok("gpio", "no outputs configured");
             return;
         }
-        string? access = GpioAccess.Diagnose(gpio);
+        string? access = GpioAccess.Diagnose(gpio, GpioBoard.Detect().ChooseChip(gpio.Chip).Chip);
         if (access is not null)
         {
             problem("gpio", access);
@@ -227,7 +227,8 @@ internal static class CheckCommand
             using (new GpioHardware(gpio, loggers).OpenOutputs(outputs, []))
             {
             }
-            ok("gpio", $"{gpio.Driver.ToString().ToLowerInvariant()} driver{(gpio.Driver == GpioDriverKind.Libgpiod ? $" on /dev/gpiochip{gpio.Chip}" : "")}: opened {OutputBank.Describe(outputs)}");
+            ok("gpio", $"{gpio.Driver.ToString().ToLowerInvariant()} driver: opened {OutputBank.Describe(outputs)}");
+            if (gpio.Driver is GpioDriverKind.Auto or GpioDriverKind.Libgpiod) ok("board", GpioBoard.Detect().Describe(gpio.Chip));
         }
         catch (Exception e) when (ExitCodes.IsExpected(e))
         {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeCnn.Device.Cli;
 
-/// <summary>The verbs of <c>edgecnn-device</c>: run (the default), check, bench, capture, off, classify, arm, disarm, snooze.</summary>
+/// <summary>The verbs of <c>edgecnn-device</c>: run (the default), check, bench, capture, off, classify, arm, disarm, snooze, fleet.</summary>
 internal static class DeviceCommandLine
 {
     /// <summary>--config, shared by every verb.</summary>
@@ -26,6 +26,7 @@ internal static class DeviceCommandLine
         root.Subcommands.Add(OffCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
         foreach (Command arming in ArmCommand.Create()) root.Subcommands.Add(arming);
+        root.Subcommands.Add(FleetCommand.Create());
         root.SetAction((result, token) => RunCommand.RunAsync(result.GetValue(Config), token));
         try
         {

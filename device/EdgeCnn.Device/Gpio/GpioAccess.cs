@@ -7,7 +7,9 @@ namespace EdgeCnn.Device.Gpio;
 public static class GpioAccess
 {
     /// <summary>The problem with using <paramref name="options"/> on this machine, or null when there is none that can be seen.</summary>
-    public static string? Diagnose(GpioOptions options)
+    /// <param name="options">The GPIO settings.</param>
+    /// <param name="chip">The chip chosen (<see cref="GpioBoard.ChooseChip"/>).</param>
+    public static string? Diagnose(GpioOptions options, int chip)
     {
         ArgumentNullException.ThrowIfNull(options);
         switch (options.Driver)
@@ -20,16 +22,16 @@ public static class GpioAccess
                 return CanWrite("/sys/class/gpio/export") ? null
                     : $"permission denied on /sys/class/gpio/export; add the user to the 'gpio' group: sudo usermod -aG gpio {Environment.UserName} (then log in again).";
             default:
-                string chip = $"/dev/gpiochip{options.Chip}";
-                if (!File.Exists(chip))
+                string device = $"/dev/gpiochip{chip}";
+                if (!File.Exists(device))
                 {
                     string[] chips = Directory.Exists("/dev") ? Directory.GetFiles("/dev", "gpiochip*").Order(StringComparer.Ordinal).ToArray() : [];
                     return chips.Length == 0
-                        ? $"{chip} does not exist and this machine has no GPIO chips: this is not a Raspberry Pi (or its GPIO driver is not loaded). On a desktop set Gpio:Driver to simulated."
-                        : $"{chip} does not exist; this machine has {string.Join(", ", chips)}. Set Gpio:Chip to the header's chip ('gpiodetect' lists them; pinctrl-rp1 on a Pi 5, pinctrl-bcm2711 on a Pi 4).";
+                        ? $"{device} does not exist and this machine has no GPIO chips: this is not a Raspberry Pi (or its GPIO driver is not loaded). On a desktop set Gpio:Driver to simulated."
+                        : $"{device} does not exist; this machine has {string.Join(", ", chips)}. Set Gpio:Chip to the header's chip ('gpiodetect' lists them; pinctrl-rp1 on a Pi 5, pinctrl-bcm2711 on a Pi 4).";
                 }
-                if (!CanWrite(chip))
-                    return $"permission denied on {chip}; add the user to the 'gpio' group: sudo usermod -aG gpio {Environment.UserName} (then log in again). The systemd unit gives the service SupplementaryGroups=gpio.";
+                if (!CanWrite(device))
+                    return $"permission denied on {device}; add the user to the 'gpio' group: sudo usermod -aG gpio {Environment.UserName} (then log in again). The systemd unit gives the service SupplementaryGroups=gpio.";
                 if (options.Driver == GpioDriverKind.Libgpiod && !LibgpiodInstalled())
                     return "Gpio:Driver is libgpiod but the libgpiod library is not installed; run: sudo apt install libgpiod2";
                 return null;

@@ -11,7 +11,7 @@ namespace EdgeCnn.Device.Gpio;
 /// Opens the configured GPIO driver and PWM channels, says which one at start, and turns failures into messages
 /// that name the chip, the pin or the group to fix.
 /// </summary>
-public sealed partial class GpioHardware(GpioOptions options, ILoggerFactory loggerFactory)
+public sealed partial class GpioHardware(GpioOptions options, ILoggerFactory loggerFactory, string root = "/")
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<GpioHardware>();
 
@@ -32,35 +32,41 @@ public sealed partial class GpioHardware(GpioOptions options, ILoggerFactory log
         }
     }
 
-    /// <summary>Opens a controller over the configured driver. The caller owns and disposes it.</summary>
+    /// <summary>
+    /// Opens a controller over the configured driver. The caller owns and disposes it. For <c>auto</c> and
+    /// <c>libgpiod</c>, the driver follows the libgpiod installed (v1 or v2) and the chip is the 40-pin header's, found
+    /// by its label, unless <c>Gpio:Chip</c> names one (see <see cref="GpioBoard"/>).
+    /// </summary>
     public GpioController OpenController()
     {
+        GpioBoard board = GpioBoard.Detect(root);
+        (int chip, string chipWhy) = board.ChooseChip(options.Chip);
         try
         {
-            GpioController controller = options.Driver switch
+            (GpioController controller, string why) = options.Driver switch
             {
-                GpioDriverKind.Simulated => new GpioController(new SimulatedGpioDriver(loggerFactory.CreateLogger<SimulatedGpioDriver>())),
-                GpioDriverKind.Libgpiod => new GpioController(new LibGpiodDriver(options.Chip)),
-                GpioDriverKind.Sysfs => new GpioController(new SysFsDriver()),
-                _ => new GpioController(),
+                GpioDriverKind.Simulated => (new GpioController(new SimulatedGpioDriver(loggerFactory.CreateLogger<SimulatedGpioDriver>())), "no hardware: level changes are logged"),
+                GpioDriverKind.Sysfs => (new GpioController(new SysFsDriver()), "the kernel's legacy sysfs interface"),
+                GpioDriverKind.Libgpiod or GpioDriverKind.Auto when board.Library != LibgpiodVersion.None => (Libgpiod(board.Library, chip), $"{board.Model ?? "this board"}; {board.LibraryWhy}; chip {chipWhy}"),
+                GpioDriverKind.Libgpiod => throw new ConfigurationException($"Gpio:Driver is libgpiod but {board.LibraryWhy}."),
+                _ => (new GpioController(), $"System.Device.Gpio's own choice: {board.LibraryWhy}"),
             };
-            LogDriver(options.Driver.ToString().ToLowerInvariant(), Describe(controller),
-                options.Driver switch
-                {
-                    GpioDriverKind.Libgpiod => $"chip /dev/gpiochip{options.Chip}",
-                    GpioDriverKind.Simulated => "no hardware: level changes are logged",
-                    _ => "the driver's own chip choice",
-                });
+            LogDriver(options.Driver.ToString().ToLowerInvariant(), Describe(controller), why);
             return controller;
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException and not ConfigurationException)
         {
             string driver = options.Driver.ToString().ToLowerInvariant();
             // A chip that does not exist or a group the user lacks will not pass by restarting; anything else may (busy at boot).
-            if (GpioAccess.Diagnose(options) is string problem) throw new ConfigurationException($"GPIO ({driver} driver) cannot be opened: {problem}", e);
+            if (GpioAccess.Diagnose(options, chip) is string problem) throw new ConfigurationException($"GPIO ({driver} driver) cannot be opened: {problem}", e);
             throw new InvalidOperationException($"GPIO ({driver} driver) cannot be opened: {e.Message}", e);
         }
     }
+
+    // The driver for the libgpiod that is installed: System.Device.Gpio's v1 driver fails where only v2 is (a Pi 5 on
+    // Raspberry Pi OS since 2026, Debian 13).
+    private static GpioController Libgpiod(LibgpiodVersion version, int chip) =>
+        version == LibgpiodVersion.V2 ? new GpioController(new LibGpiodV2Driver(chip)) : new GpioController(new LibGpiodDriver(chip));
 
     /// <summary>Opens a PWM channel for a passive buzzer (simulated when the GPIO driver is).</summary>
     public PwmChannel OpenPwm(int chip, int channel, int frequencyHz)
@@ -95,6 +101,6 @@ public sealed partial class GpioHardware(GpioOptions options, ILoggerFactory log
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "GPIO driver {Driver} ({Implementation}), {Chip}")]
-    private partial void LogDriver(string driver, string implementation, string chip);
+    [LoggerMessage(Level = LogLevel.Information, Message = "GPIO driver {Driver} ({Implementation}): {Why}")]
+    private partial void LogDriver(string driver, string implementation, string why);
 }

@@ -26,6 +26,7 @@ public sealed class DeviceMetrics
     private readonly Gauge _outputOn;
     private readonly Gauge _framesPerSecond;
     private readonly Gauge _topProbability;
+    private readonly Gauge _modelInfo;
     private readonly ArmSwitch? _arming;
     private readonly Gauge? _armed;
     private readonly TimeProvider _clock;
@@ -47,6 +48,7 @@ public sealed class DeviceMetrics
         _ruleActive = metrics.CreateGauge("edgecnn_rule_active", "1 while the rule is active (its outputs on).", "rule");
         _outputOn = metrics.CreateGauge("edgecnn_output_on", "1 while the GPIO output is physically on.", "output");
         _framesPerSecond = metrics.CreateGauge("edgecnn_frames_per_second", "Frames classified per second, recently.");
+        _modelInfo = metrics.CreateGauge("edgecnn_model_info", "1 for the model running now, by its architecture and SHA-256 (a fleet running more than one shows a rollout left half way).", "architecture", "sha256");
         _topProbability = metrics.CreateGauge("edgecnn_top_probability", "Probability of the top class in the last frame.", "class");
         _mqttPublished = metrics.CreateCounter("edgecnn_mqtt_events_published_total", "Rule events the MQTT broker acknowledged.");
         _mqttDropped = metrics.CreateCounter("edgecnn_mqtt_events_dropped_total", "Rule events dropped because the MQTT queue was full.");
@@ -83,6 +85,11 @@ public sealed class DeviceMetrics
             foreach (ArmedMode mode in Enum.GetValues<ArmedMode>()) _armed!.WithLabels(ArmingState.Name(mode)).Set(mode == now ? 1 : 0);
         }
         foreach (var output in _service.Outputs) _outputOn.WithLabels(output.Name).Set(output.IsOn ? 1 : 0);
+        if (_service.Manifest is { } running)
+        {
+            foreach (string[] labels in _modelInfo.GetAllLabelValues().ToArray()) _modelInfo.RemoveLabelled(labels);
+            _modelInfo.WithLabels(running.Architecture, running.ModelSha256).Set(1);
+        }
         (int topClass, float probability) = _statistics.LastTop;
         if (_service.Manifest is { } manifest && topClass >= 0)
         {

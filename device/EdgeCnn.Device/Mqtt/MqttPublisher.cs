@@ -33,6 +33,7 @@ public sealed partial class MqttPublisher(
     EventSnapshots snapshots,
     TimeProvider clock,
     ArmSwitch arming,
+    IOptions<ModelOptions> modelPath,
     ILogger<MqttPublisher> logger) : BackgroundService
 {
     private static readonly TimeSpan FlushOnStop = TimeSpan.FromSeconds(3);
@@ -43,6 +44,7 @@ public sealed partial class MqttPublisher(
     private readonly RetainedRuleStates _ruleStates = new();
     private long _droppedLogged;
     private volatile bool _armingChanged = true;
+    private (string Rule, DateTimeOffset Time)? _lastTrigger;
     private CancellationTokenSource? _waiting;
 
     private long EventsDropped => counters.Dropped;
@@ -283,6 +285,7 @@ public sealed partial class MqttPublisher(
     {
         await PublishAsync(client, _topics!.Events, message.ToJsonLine(), retain: false, cancellationToken).ConfigureAwait(false);
         counters.CountPublished();
+        if (message.Event.Kind == RuleEventKind.Trigger) _lastTrigger = (message.Rule.Name, message.Event.Time);
     }
 
     // Separate from the event, so an event the broker has acknowledged is never sent again.
@@ -307,6 +310,10 @@ public sealed partial class MqttPublisher(
             frames = statistics.FramesClassified,
             activeRules = service.Rules.Where((_, i) => service.IsRuleActive(i)).Select(r => r.Name),
             arming = ArmingState.Name(arming.Mode(clock.GetUtcNow())),
+            // What 'edgecnn-device fleet' shows: which model, exactly, and the last trigger.
+            model = manifest is null ? null : $"{Path.GetFileName(modelPath.Value.FullPath)} ({manifest.Architecture})",
+            modelSha256 = manifest?.ModelSha256,
+            lastEvent = _lastTrigger is { } last ? new { rule = last.Rule, time = last.Time.ToString("O", CultureInfo.InvariantCulture) } : null,
             time = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
         });
     }
