@@ -108,7 +108,9 @@ up() {
   for _ in $(seq 1 120); do
     if [ -n "$(leader)" ]; then
       state="$(inside systemctl is-system-running 2>/dev/null || true)"
-      if [[ "$state" == running || "$state" == degraded ]] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      # Up means pi can log in: boot finished, sshd answering, and no /run/nologin ("System is booting up").
+      if [[ "$state" == running || "$state" == degraded ]] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null \
+        && ! inside test -e /run/nologin && "$0" ssh true >/dev/null 2>&1; then
         say "up: systemd $state, sshd on 127.0.0.1:$port (ssh -i $key -p $port pi@127.0.0.1)"
         return 0
       fi

@@ -73,6 +73,8 @@ public sealed partial class FleetTests : IDisposable
             {
                 ["Enabled"] = true, ["Host"] = "127.0.0.1", ["Port"] = _broker.Port, ["Username"] = MosquittoBroker.User, ["DeviceId"] = $"pibox-{i}",
             };
+            // The third has its status endpoint on (the boxes share this machine's network: a port each).
+            if (i == 3) settings["Http"] = new JsonObject { ["Enabled"] = true, ["Urls"] = "http://127.0.0.1:18093" };
             hosts[$"pibox-{i}"] = new JsonObject
             {
                 ["ansible_host"] = "127.0.0.1",
@@ -111,8 +113,9 @@ public sealed partial class FleetTests : IDisposable
     [GeneratedRegex(@"pibox-(?<i>\d+): \{ ansible_host: 127\.0\.0\.1, ansible_port: (?<port>\d+), ansible_user: pi, ansible_ssh_private_key_file: (?<key>[^ }]+)")]
     private static partial Regex HostLine();
 
-    private static (int Exit, string Output) Playbook(string inventory, params string[] extra) =>
-        Repository.Run("ansible-playbook", ["-i", inventory, "fleet/playbook.yml", .. extra], new() { ["ANSIBLE_FORCE_COLOR"] = "0" }, TimeSpan.FromMinutes(20));
+    private (int Exit, string Output) Playbook(string inventory, params string[] extra) =>
+        Repository.Run("ansible-playbook", ["-i", inventory, "fleet/playbook.yml", "-e", $"edgecnn_prometheus_targets={_folder["targets.yml"]}", .. extra],
+            new() { ["ANSIBLE_FORCE_COLOR"] = "0" }, TimeSpan.FromMinutes(20));
 
     // The PLAY RECAP line of a device: ok, changed, failed.
     private static (int Ok, int Changed, int Failed)? Recap(string output, string host)
@@ -127,8 +130,13 @@ public sealed partial class FleetTests : IDisposable
     public void The_playbook_rolls_out_to_three_devices_changes_nothing_the_second_time_and_stops_at_a_device_that_fails()
     {
         string version = File.ReadAllText(Path.Combine(_release, "VERSION")).Trim();
+        // The fleet's model, chosen by name: a new model later is a new file under the same name.
+        string model = _folder["v1/fleet-model.onnx"];
+        Directory.CreateDirectory(_folder["v1"]);
+        File.Copy(Repository.File("models/fashion-mnist-int8.onnx"), model);
+        File.Copy(Repository.File("models/fashion-mnist-int8.json"), _folder["v1/fleet-model.json"]);
         var took = Stopwatch.StartNew();
-        (int exit, string output) = Playbook(Inventory(_release));
+        (int exit, string output) = Playbook(Inventory(_release), "-e", $"edgecnn_model={model}");
         took.Stop();
         Assert.True(exit == 0, output);
         for (int i = 1; i <= Boxes; i++)
@@ -142,13 +150,34 @@ public sealed partial class FleetTests : IDisposable
         }
         Assert.DoesNotContain(MosquittoBroker.Password, output);
         Console.WriteLine($"fleet: first rollout to {Boxes} boxes took {took.Elapsed.TotalSeconds:0} s");
+        // Prometheus' scrape targets: the device with its endpoint on, labelled with its MQTT id.
+        string targets = File.ReadAllText(_folder["targets.yml"]);
+        Assert.Contains("- 127.0.0.1:18093", targets);
+        Assert.Contains("device: pibox-3", targets);
+        Assert.Single(Regex.Matches(targets, "targets:"));
 
         // Nothing new: changed=0 everywhere, the services left running.
         string restarts = Exec(2, "systemctl show -p NRestarts --value edgecnn.service") + Exec(2, "systemctl show -p MainPID --value edgecnn.service");
-        (exit, output) = Playbook(Inventory(_release));
+        took.Restart();
+        (exit, output) = Playbook(Inventory(_release), "-e", $"edgecnn_model={model}");
+        Console.WriteLine($"fleet: a second run with nothing new took {took.Elapsed.TotalSeconds:0} s");
         Assert.True(exit == 0, output);
         for (int i = 1; i <= Boxes; i++) Assert.True(Recap(output, $"pibox-{i}") is { Changed: 0, Failed: 0 }, output);
         Assert.Equal(restarts, Exec(2, "systemctl show -p NRestarts --value edgecnn.service") + Exec(2, "systemctl show -p MainPID --value edgecnn.service"));
+
+        // A model-only rollout (a new model under the same name): each device hot-reloads it, no restart, and says so.
+        string pids = string.Concat(Enumerable.Range(1, Boxes).Select(i => Exec(i, "systemctl show -p MainPID --value edgecnn.service")));
+        model = _folder["v2/fleet-model.onnx"];
+        Directory.CreateDirectory(_folder["v2"]);
+        File.Copy(Repository.File("models/fashion-mnist.onnx"), model);
+        File.Copy(Repository.File("models/fashion-mnist.json"), _folder["v2/fleet-model.json"]);
+        took.Restart();
+        (exit, output) = Playbook(Inventory(_release), "-e", $"edgecnn_model={model}");
+        Console.WriteLine($"fleet: a model-only rollout took {took.Elapsed.TotalSeconds:0} s");
+        Assert.True(exit == 0, output);
+        for (int i = 1; i <= Boxes; i++) Assert.True(Recap(output, $"pibox-{i}") is { Changed: > 0, Failed: 0 }, output);
+        Assert.Equal(Boxes, Regex.Matches(output, "model reloaded: ").Count);
+        Assert.Equal(pids, string.Concat(Enumerable.Range(1, Boxes).Select(i => Exec(i, "systemctl show -p MainPID --value edgecnn.service"))));
 
         // The fleet view: three devices online, one model.
         (exit, output) = Repository.Run("scripts/edgecnn-device", ["fleet", "--broker", "127.0.0.1", "--port", $"{_broker.Port}", "--username", MosquittoBroker.User, "--json"],
@@ -169,7 +198,7 @@ public sealed partial class FleetTests : IDisposable
         {
             if (i == 2) settings["Rules"]![0]!["Class"] = "no-such-class";
             return settings;
-        }));
+        }), "-e", $"edgecnn_model={model}");
         Assert.NotEqual(0, exit);
         Assert.True(Recap(output, "pibox-1") is { Changed: > 0, Failed: 0 }, output);
         Assert.True(Recap(output, "pibox-2") is { Failed: 1 }, output);
@@ -179,6 +208,19 @@ public sealed partial class FleetTests : IDisposable
         Assert.Equal("active", Exec(2, "systemctl is-active edgecnn.service"));
         Assert.Equal(version, Current(3));
         Assert.True(Recap(output, "pibox-3") is null or { Ok: 0 }, output);
+    }
+}
+
+/// <summary>The fleet's alerting rules, checked by Prometheus' own tool.</summary>
+public sealed class FleetAlertsTests
+{
+    [Fact]
+    public void The_fleet_alerts_are_valid_Prometheus_rules()
+    {
+        (int exit, string output) = Repository.Run("promtool", ["check", "rules", "fleet/alerts.yml"]);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("SUCCESS: 4 rules found", output);
     }
 }
 
