@@ -143,6 +143,24 @@ public sealed class ArmedStateTests : IDisposable
         Assert.Equal(PinValue.Low, chip.Level(17)); // released meanwhile: stays off
     }
 
+    [Fact]
+    public void Asking_the_gate_on_every_frame_allocates_nothing_quiet_hours_included()
+    {
+        var clock = new ManualClock(Local(2026, 6, 10, 23, 0), Berlin);
+        using ArmSwitch arming = Switch(clock);
+        var chip = new FakeGpioDriver();
+        using var bank = new OutputBank([new() { Name = "led", Pin = 17 }], [new() { Name = "cat", Class = "cat", Outputs = ["led"] }],
+            new GpioController(chip), (_, _, _) => throw new InvalidOperationException("no PWM here")) { Gate = arming };
+        DateTimeOffset t = clock.GetUtcNow();
+
+        SteadyStateAllocations.AssertNone(() =>
+        {
+            t = t.AddMilliseconds(66);
+            Assert.False(arming.AllowsOutputs(t)); // 23:00 in Berlin: quiet
+            bank.Tick(t);
+        });
+    }
+
     [Theory]
     [InlineData("30s", 30)]
     [InlineData("10m", 600)]

@@ -134,5 +134,7 @@ public sealed class InputTests : IDisposable
         _clock.Now = _clock.Now.AddSeconds(2);
         Assert.False(pir.IsAwake);
         Assert.Equal(1, pir.Motions);
+        // The loop asks on every frame.
+        SteadyStateAllocations.AssertNone(() => Assert.False(pir.IsAwake));
     }
 }
