@@ -43,9 +43,11 @@ if [ -n "$opencv" ]; then
   properties+=("-p:OpenCvRuntimePackage=${opencv%@*}")
   [[ "$opencv" == *@* ]] && properties+=("-p:OpenCvRuntimeVersion=${opencv#*@}")
 fi
+# ReadyToRun: compiled ahead of time, so the Pi does not JIT the start path (start to READY 0.42 -> 0.36 s here, more
+# on a Pi's slower cores; docs/results.md, "Device speed, round two").
 publish() {
   rm -rf "$out"
-  dotnet publish device/EdgeCnn.Device -c Release -r "$rid" --self-contained "$self_contained" -o "$out" -nologo -v quiet "$@"
+  dotnet publish device/EdgeCnn.Device -c Release -r "$rid" --self-contained "$self_contained" -o "$out" -nologo -v quiet -p:PublishReadyToRun=true "$@"
 }
 echo "Publishing edgecnn-device for $rid (self-contained: $self_contained${opencv:+, OpenCV runtime ${opencv%@*}}) into $out ..."
 log="$(mktemp)"

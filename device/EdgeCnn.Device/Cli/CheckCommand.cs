@@ -3,6 +3,7 @@ using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Gpio;
 using EdgeCnn.Device.Hosting;
+using EdgeCnn.Device.Loop;
 using EdgeCnn.Device.Mqtt;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Vision.Onnx;
@@ -123,10 +124,14 @@ internal static class CheckCommand
         }
     }
 
-    private static void CheckModel(ModelOptions model, Action<string, string> ok, Action<string, string> problem)
+    private static void CheckModel(ModelOptions configured, Action<string, string> ok, Action<string, string> problem)
     {
         try
         {
+            // The twin the service would run (Model:Precision), timed as it would time it.
+            PrecisionChoice choice = PrecisionChoice.Choose(configured);
+            ok("precision", $"{choice.Precision}: {Path.GetFullPath(choice.Path)} ({choice.Why})");
+            ModelOptions model = configured.WithPath(choice.Path);
             using OnnxClassifier classifier = OnnxClassifier.Open(model.Path, model.ToClassifierOptions());
             PreprocessingSpec p = classifier.Manifest.Preprocessing;
             using var blank = new Mat(p.Height, p.Width, MatType.CV_8UC3, Scalar.All(127));

@@ -2,6 +2,19 @@ using EdgeCnn.Vision;
 
 namespace EdgeCnn.Device.Configuration;
 
+/// <summary>Which twin of a model runs: the fp32 model or its int8 twin (see <c>Loop/PrecisionChoice</c>).</summary>
+public enum ModelPrecision
+{
+    /// <summary>The faster one on this CPU, timed at start.</summary>
+    Auto,
+
+    /// <summary>The fp32 model, NAME.onnx.</summary>
+    Fp32,
+
+    /// <summary>The int8 twin, NAME-int8.onnx.</summary>
+    Int8,
+}
+
 /// <summary>Which model the device runs and how ONNX Runtime runs it (section <c>Model</c>).</summary>
 public sealed class ModelOptions
 {
@@ -10,6 +23,12 @@ public sealed class ModelOptions
 
     /// <summary>The exported model (NAME.onnx); its manifest NAME.json must lie beside it. Relative to the working directory.</summary>
     public string Path { get; set; } = "";
+
+    /// <summary>
+    /// Which twin runs: <c>auto</c> times the fp32 model and its int8 twin (NAME-int8.onnx beside it) at start and keeps
+    /// the faster on this CPU; <c>fp32</c> and <c>int8</c> force one. Path may name either twin.
+    /// </summary>
+    public ModelPrecision Precision { get; set; } = ModelPrecision.Auto;
 
     /// <summary>ONNX Runtime threads for one inference; 2 leaves a Pi 4/5 two cores for capture and decoding.</summary>
     public int IntraOpThreads { get; set; } = 2;
@@ -25,6 +44,12 @@ public sealed class ModelOptions
 
     /// <summary>The model path made absolute, for messages and for opening.</summary>
     public string FullPath => System.IO.Path.GetFullPath(Path);
+
+    /// <summary>These options with another model path (the twin chosen), for opening and watching it.</summary>
+    public ModelOptions WithPath(string path) => new()
+    {
+        Path = path, Precision = Precision, IntraOpThreads = IntraOpThreads, AllowSpinning = AllowSpinning, HotReload = HotReload,
+    };
 
     /// <summary>What <see cref="OnnxClassifier"/> needs.</summary>
     public ClassifierOptions ToClassifierOptions() => new() { IntraOpThreads = IntraOpThreads, AllowSpinning = AllowSpinning };

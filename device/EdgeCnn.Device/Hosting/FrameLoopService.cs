@@ -58,6 +58,9 @@ public sealed partial class FrameLoopService(
     /// <summary>The model's manifest, once started.</summary>
     public ModelManifest? Manifest => _loop?.Classifier.Manifest ?? _classifier?.Manifest;
 
+    /// <inheritdoc />
+    public PrecisionChoice? Precision { get; private set; }
+
     /// <summary>Per-class and per-rule counts (and the score against a clip's truth), once started.</summary>
     public ClassTally? Tally { get; private set; }
 
@@ -117,7 +120,10 @@ public sealed partial class FrameLoopService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         StartedAt = clock.GetUtcNow();
-        ModelOptions modelOptions = model.Value;
+        Precision = PrecisionChoice.Choose(model.Value);
+        // The twin chosen is the one opened and watched for hot reload.
+        ModelOptions modelOptions = model.Value.WithPath(Precision.Path);
+        LogPrecision(Precision.Precision, modelOptions.FullPath, Precision.Why);
         _classifier = OnnxClassifier.Open(modelOptions.Path, modelOptions.ToClassifierOptions());
         ModelManifest manifest = _classifier.Manifest;
         LogModel(modelOptions.FullPath, manifest.Architecture, manifest.Labels.Length, manifest.Preprocessing.Width, manifest.Preprocessing.Height,
@@ -208,6 +214,9 @@ public sealed partial class FrameLoopService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "model {Path}: {Architecture}, {Classes} classes, input {Width}x{Height}x{Channels}; ONNX Runtime {Threads} threads, spinning {Spinning}")]
     private partial void LogModel(string path, string architecture, int classes, int width, int height, int channels, int threads, string spinning);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "model precision {Precision}: {Path} ({Why})")]
+    private partial void LogPrecision(string precision, string path, string why);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "cannot record the outputs in use in {Path} ({Reason}); after a crash, 'off' switches only the configured outputs")]
     private partial void LogCannotRecord(string path, string reason);

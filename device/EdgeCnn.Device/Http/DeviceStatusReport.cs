@@ -35,12 +35,13 @@ public static class DeviceStatusReport
             uptimeSeconds = Math.Round((now - service.StartedAt).TotalSeconds, 1),
             model = manifest is null ? null : new
             {
-                path = modelPath,
+                path = service.Precision?.Path is { } running ? Path.GetFullPath(running) : modelPath,
                 architecture = manifest.Architecture,
                 parameters = manifest.ParameterCount,
                 sha256 = manifest.ModelSha256,
                 labels = manifest.Labels,
                 input = new { manifest.Preprocessing.Width, manifest.Preprocessing.Height, manifest.Preprocessing.Channels },
+                precision = service.Precision is { } chosen ? new { chosen.Precision, chosen.Why, chosen.Fp32Milliseconds, chosen.Int8Milliseconds } : null,
                 reloads = service.ModelReloads,
                 lastRefusedReload = service.LastRefusedReload,
             },

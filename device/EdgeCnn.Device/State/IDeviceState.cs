@@ -16,6 +16,9 @@ public interface IDeviceState
     /// <summary>The running model's manifest (a reloaded model's after a swap); null before start.</summary>
     ModelManifest? Manifest { get; }
 
+    /// <summary>Which twin of the model runs (fp32 or int8) and why; null before start.</summary>
+    Loop.PrecisionChoice? Precision { get; }
+
     /// <summary>The rules, in configuration order.</summary>
     IReadOnlyList<RuleOptions> Rules { get; }
 

@@ -26,6 +26,7 @@ public sealed class StatusReportTests
         public string? LoopEndedReason { get; init; }
         public long DroppedFrames { get; init; }
         public bool? MotionAwake { get; init; }
+        public EdgeCnn.Device.Loop.PrecisionChoice? Precision { get; init; }
         public DateTimeOffset StartedAt { get; init; }
         public Task Started => Task.CompletedTask;
         public Task<FrameSnapshot> RequestSnapshot() => Task.FromException<FrameSnapshot>(new InvalidOperationException("no frames here"));
