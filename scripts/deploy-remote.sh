@@ -180,9 +180,11 @@ else
   changed=true
 fi
 
-# Until it has succeeded once (it writes .setup-complete last), every deploy runs pi-setup.sh again.
-if $systemctl && [ ! -f "$etc/.setup-complete" ]; then
-  say "$($first && echo "first deploy" || echo "setup not complete yet"): running pi-setup.sh"
+# Until it has succeeded once (it writes .setup-complete last, with its SHA-256), every deploy runs pi-setup.sh again;
+# so does a release whose pi-setup.sh changed (a group the new unit needs).
+setup_done="$(sed -n 2p "$etc/.setup-complete" 2>/dev/null || true)"
+if $systemctl && { [ ! -f "$etc/.setup-complete" ] || [ "$setup_done" != "$(sha256sum "$release/pi-setup.sh" | cut -d' ' -f1)" ]; }; then
+  say "$($first && echo "first deploy" || { [ -f "$etc/.setup-complete" ] && echo "this release changes pi-setup.sh" || echo "setup not complete yet"; }): running pi-setup.sh"
   $sudo bash "$release/pi-setup.sh"
   settings_owner
 fi

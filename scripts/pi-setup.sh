@@ -4,11 +4,11 @@
 #   - apt packages the device needs: libgpiod (GPIO), v4l-utils (USB webcams), rpicam-apps-lite (Pi camera), and
 #     what OpenCV's native library (libOpenCvSharpExtern.so) links against: GTK 3, libdrm, libatomic
 #   - /etc/edgecnn, and /etc/edgecnn/secrets.env created empty with mode 0600 before anything can be written to it
-#   - the 'edgecnn' service user, in the 'gpio' and 'video' groups (created when the image lacks them)
+#   - the 'edgecnn' service user, in the 'gpio', 'video' and 'i2c' groups (created when the image lacks them)
 #   - udev rules giving the 'gpio' group the GPIO chips and PWM channels on images that do not already
 #   - checks: GPIO chips, cameras, PWM; what it finds is printed
-# When everything has succeeded it writes /etc/edgecnn/.setup-complete; deploy.sh runs it again on every deploy
-# until that file exists.
+# When everything has succeeded it writes /etc/edgecnn/.setup-complete (with this script's SHA-256); deploy.sh runs it
+# again on every deploy until that file exists, and again when a release brings a changed pi-setup.sh.
 # Options: --no-apt (skip apt; for machines without network or apt)
 set -euo pipefail
 case "${1:-}" in -h|--help) awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; exit 0 ;; esac
@@ -36,21 +36,22 @@ if $apt && command -v apt-get >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
-for group in gpio video; do
+for group in gpio video i2c; do
   getent group "$group" >/dev/null || { groupadd --system "$group"; echo "pi-setup: created group $group"; }
 done
 if ! id edgecnn >/dev/null 2>&1; then
-  useradd --system --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin --groups gpio,video edgecnn
-  echo "pi-setup: created user edgecnn (groups gpio, video)"
+  useradd --system --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin --groups gpio,video,i2c edgecnn
+  echo "pi-setup: created user edgecnn (groups gpio, video, i2c)"
 else
-  usermod -aG gpio,video edgecnn
+  usermod -aG gpio,video,i2c edgecnn
 fi
 
 rules=/etc/udev/rules.d/60-edgecnn-gpio.rules
 if [ ! -f "$rules" ]; then
   cat > "$rules.new" <<'RULES'
-# EdgeCnn: the 'gpio' group may use the GPIO chips and PWM channels (Raspberry Pi OS has equivalent rules already).
+# EdgeCnn: the 'gpio' group may use the GPIO chips and PWM channels, 'i2c' the I2C buses (Raspberry Pi OS has equivalent rules already).
 SUBSYSTEM=="gpio", KERNEL=="gpiochip*", GROUP="gpio", MODE="0660"
+SUBSYSTEM=="i2c-dev", GROUP="i2c", MODE="0660"
 SUBSYSTEM=="pwm*", PROGRAM="/bin/sh -c 'chgrp -R gpio /sys/class/pwm && chmod -R g=u /sys/class/pwm'"
 RULES
   mv -f "$rules.new" "$rules"
@@ -80,6 +81,7 @@ pwm=(/sys/class/pwm/pwmchip*)
 echo "  PWM: ${pwm[*]:-none} (a passive buzzer needs dtoverlay=pwm in /boot/firmware/config.txt)"
 shopt -u nullglob
 
-date -u +%Y-%m-%dT%H:%M:%SZ > /etc/edgecnn/.setup-complete
+# Which setup completed: a release whose pi-setup.sh differs (a group it now needs) runs it again.
+{ date -u +%Y-%m-%dT%H:%M:%SZ; sha256sum "$0" | cut -d' ' -f1; } > /etc/edgecnn/.setup-complete
 echo "pi-setup: done"
 

@@ -62,29 +62,27 @@ public sealed partial class ArmSwitch : IOutputGate, IHostedService, IDisposable
     public bool AllowsOutputs(DateTimeOffset now) => Mode(now) == ArmedMode.Armed;
 
     /// <summary>Arms the device (and ends a snooze).</summary>
-    public void Arm(string by) => Set(new ArmingState(true, null, by, _clock.GetUtcNow()));
+    public void Arm(string by) => Set((_, now) => new ArmingState(true, null, by, now));
 
     /// <summary>Disarms the device until it is armed again.</summary>
-    public void Disarm(string by) => Set(new ArmingState(false, null, by, _clock.GetUtcNow()));
+    public void Disarm(string by) => Set((_, now) => new ArmingState(false, null, by, now));
 
     /// <summary>Silences the outputs for <paramref name="duration"/> (the default snooze when null); armed or not stays as it is.</summary>
-    public void Snooze(TimeSpan? duration, string by)
-    {
-        DateTimeOffset now = _clock.GetUtcNow();
-        Set(State with { SnoozedUntil = now + (duration ?? _options.Snooze), ChangedBy = by, ChangedAt = now });
-    }
+    public void Snooze(TimeSpan? duration, string by) =>
+        Set((state, now) => state with { SnoozedUntil = now + (duration ?? _options.Snooze), ChangedBy = by, ChangedAt = now });
 
     /// <summary>Arms a disarmed device, disarms an armed one.</summary>
-    public void Toggle(string by)
-    {
-        if (State.Armed) Disarm(by);
-        else Arm(by);
-    }
+    public void Toggle(string by) => Set((state, now) => new ArmingState(!state.Armed, null, by, now));
 
-    private void Set(ArmingState next)
+    // The change is made from the state as it is under the lock, the file read again first if another process (the
+    // command line) changed it: two changes at once never undo each other.
+    private void Set(Func<ArmingState, DateTimeOffset, ArmingState> change)
     {
+        ArmingState next;
         lock (_gate)
         {
+            if (Stamp() != _fileSeen && ArmingFile.Read(File, out _) is { } kept) Volatile.Write(ref _state, kept);
+            next = change(State, _clock.GetUtcNow());
             Volatile.Write(ref _state, next);
             try
             {
@@ -104,7 +102,7 @@ public sealed partial class ArmSwitch : IOutputGate, IHostedService, IDisposable
     private void Announce(ArmingState state, DateTimeOffset now)
     {
         ArmedMode mode = Mode(now);
-        _lastMode = mode;
+        lock (_gate) _lastMode = mode;
         LogChanged(Describe(mode, state), state.ChangedBy);
         Changed?.Invoke();
     }
@@ -144,13 +142,19 @@ public sealed partial class ArmSwitch : IOutputGate, IHostedService, IDisposable
                 else read = null;
             }
         }
-        if (read is not null) Announce(read, now);
-        else if (Mode(now) is var mode && mode != _lastMode)
+        if (read is not null)
         {
-            _lastMode = mode;
-            LogModeChanged(Describe(now));
-            Changed?.Invoke();
+            Announce(read, now);
+            return;
         }
+        ArmedMode mode = Mode(now);
+        lock (_gate)
+        {
+            if (mode == _lastMode) return;
+            _lastMode = mode;
+        }
+        LogModeChanged(Describe(now));
+        Changed?.Invoke();
     }
 
     private (DateTime Written, long Length) Stamp()

@@ -56,11 +56,18 @@ public static class ArmingFile
         ArgumentNullException.ThrowIfNull(state);
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);
-        string temporary = Path.Combine(folder, $".{FileName}.{Environment.ProcessId}.tmp");
+        // A new file of a random name, created exclusively (never through a link someone left there: root writes here
+        // with 'sudo edgecnn-device disarm', in a folder the service's user owns), its mode set on the open file.
+        string temporary = Path.Combine(folder, $".{FileName}.{Path.GetRandomFileName()}");
         try
         {
-            File.WriteAllText(temporary, JsonSerializer.Serialize(state, Json) + "\n");
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            using (var stream = new FileStream(temporary, create))
+            {
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(stream.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                using var writer = new StreamWriter(stream);
+                writer.Write(JsonSerializer.Serialize(state, Json) + "\n");
+            }
             File.Move(temporary, path, overwrite: true);
         }
         finally

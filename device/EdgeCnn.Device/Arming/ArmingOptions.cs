@@ -29,7 +29,7 @@ public sealed class ArmingOptions
     public void Validate()
     {
         ParsedQuietHours();
-        if (Snooze < TimeSpan.FromSeconds(1) || Snooze > TimeSpan.FromDays(1))
-            throw new ArgumentException($"{Section}:Snooze is {Snooze}; give a time from 00:00:01 to 1.00:00:00 (a day), e.g. 00:10:00.");
+        if (Snooze < TimeSpan.FromSeconds(1) || Snooze > TimeSpan.FromDays(7))
+            throw new ArgumentException($"{Section}:Snooze is {Snooze}; give a time from 00:00:01 to 7.00:00:00 (a week, the longest snooze anywhere), e.g. 00:10:00.");
     }
 }

@@ -77,6 +77,8 @@ public sealed partial class StatusDisplay(
             {
                 if (e.Message != lastFailure) LogFailed(display.Bus, display.Address, e.Message, RetryDelay.TotalSeconds);
                 lastFailure = e.Message;
+                // The triggers go on meanwhile: the last one is what the display shows when it is back.
+                TakeEvents();
                 try
                 {
                     await Task.Delay(RetryDelay, clock, stoppingToken).ConfigureAwait(false);
@@ -93,14 +95,19 @@ public sealed partial class StatusDisplay(
     public (string First, string Second) Compose()
     {
         DateTimeOffset now = clock.GetUtcNow();
-        while (_events is not null && _events.Reader.TryRead(out RuleEventMessage message))
-            if (message.Event.Kind == RuleEventKind.Trigger) _lastTrigger = (message.Rule.Name, message.Event.Time);
+        TakeEvents();
         (int topClass, float probability) = statistics.LastTop;
         ModelManifest? manifest = state.Manifest;
         string? top = manifest is not null && topClass >= 0 ? manifest.Describe(new Classification(topClass, probability)) : null;
         (string, TimeSpan)? last = _lastTrigger is { } t ? (t.Rule, now - t.Time) : null;
         int page = (int)(now.ToUnixTimeMilliseconds() / (long)PageTime.TotalMilliseconds);
         return GlanceText.Lines(ArmingState.Name(arming.Mode(now)), top, probability, last, Address(), page);
+    }
+
+    private void TakeEvents()
+    {
+        while (_events is not null && _events.Reader.TryRead(out RuleEventMessage message))
+            if (message.Event.Kind == RuleEventKind.Trigger) _lastTrigger = (message.Rule.Name, message.Event.Time);
     }
 
     // The first IPv4 address that is up and not loopback: what a user types into the browser.

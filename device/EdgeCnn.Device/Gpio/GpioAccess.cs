@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using EdgeCnn.Device.Configuration;
 
 namespace EdgeCnn.Device.Gpio;
@@ -32,23 +31,10 @@ public static class GpioAccess
                 }
                 if (!CanWrite(device))
                     return $"permission denied on {device}; add the user to the 'gpio' group: sudo usermod -aG gpio {Environment.UserName} (then log in again). The systemd unit gives the service SupplementaryGroups=gpio.";
-                if (options.Driver == GpioDriverKind.Libgpiod && !LibgpiodInstalled())
+                if (options.Driver == GpioDriverKind.Libgpiod && GpioBoard.Detect().Library == LibgpiodVersion.None)
                     return "Gpio:Driver is libgpiod but the libgpiod library is not installed; run: sudo apt install libgpiod2";
                 return null;
         }
-    }
-
-    private static bool LibgpiodInstalled()
-    {
-        foreach (string name in new[] { "libgpiod.so.3", "libgpiod.so.2", "libgpiod.so" })
-        {
-            if (NativeLibrary.TryLoad(name, out IntPtr handle))
-            {
-                NativeLibrary.Free(handle);
-                return true;
-            }
-        }
-        return false;
     }
 
     private static bool CanWrite(string path)

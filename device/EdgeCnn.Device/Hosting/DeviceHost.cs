@@ -114,6 +114,7 @@ public static class DeviceHost
         Add<MotionGateOptions>(services, MotionGateOptions.Section, o => o.Validate());
         Add<ArmingOptions>(services, ArmingOptions.Section, o => o.Validate());
         Add<InputsOptions>(services, InputsOptions.Section, o => o.Validate());
+        services.AddSingleton<IValidateOptions<InputsOptions>, InputPinsValidator>();
         Add<DisplayOptions>(services, DisplayOptions.Section, o => o.Validate());
         return services;
     }

@@ -48,7 +48,9 @@ public sealed class DeviceMetrics
         _ruleActive = metrics.CreateGauge("edgecnn_rule_active", "1 while the rule is active (its outputs on).", "rule");
         _outputOn = metrics.CreateGauge("edgecnn_output_on", "1 while the GPIO output is physically on.", "output");
         _framesPerSecond = metrics.CreateGauge("edgecnn_frames_per_second", "Frames classified per second, recently.");
-        _modelInfo = metrics.CreateGauge("edgecnn_model_info", "1 for the model running now, by its architecture and SHA-256 (a fleet running more than one shows a rollout left half way).", "architecture", "sha256");
+        _modelInfo = metrics.CreateGauge("edgecnn_model_info",
+            "1 for the model running now: its architecture, its SHA-256, and the SHA-256 of the model it was made from (an int8 twin's fp32 model; its own otherwise), which is the same on devices that run different twins of one model.",
+            "architecture", "sha256", "source_sha256");
         _topProbability = metrics.CreateGauge("edgecnn_top_probability", "Probability of the top class in the last frame.", "class");
         _mqttPublished = metrics.CreateCounter("edgecnn_mqtt_events_published_total", "Rule events the MQTT broker acknowledged.");
         _mqttDropped = metrics.CreateCounter("edgecnn_mqtt_events_dropped_total", "Rule events dropped because the MQTT queue was full.");
@@ -88,7 +90,7 @@ public sealed class DeviceMetrics
         if (_service.Manifest is { } running)
         {
             foreach (string[] labels in _modelInfo.GetAllLabelValues().ToArray()) _modelInfo.RemoveLabelled(labels);
-            _modelInfo.WithLabels(running.Architecture, running.ModelSha256).Set(1);
+            _modelInfo.WithLabels(running.Architecture, running.ModelSha256, running.Fp32ModelSha256 ?? running.ModelSha256).Set(1);
         }
         (int topClass, float probability) = _statistics.LastTop;
         if (_service.Manifest is { } manifest && topClass >= 0)

@@ -284,14 +284,15 @@ public sealed partial class StatusServer(
     /// </summary>
     private IResult ChangeArming(HttpRequest request)
     {
-        if (!HasBearer(request))
+        bool script = HasBearer(request);
+        if (!script)
         {
             string origin = request.Headers.Origin.ToString();
             bool sameOrigin = origin.Length == 0 || (Uri.TryCreate(origin, UriKind.Absolute, out Uri? from) && from.Authority == request.Host.Value);
             if (!sameOrigin || request.Headers["X-EdgeCnn-Request"] != "arming")
                 return Results.Text("403: a browser changes the armed state only from the device's own page (same origin, X-EdgeCnn-Request: arming).\n", "text/plain; charset=utf-8", statusCode: 403);
         }
-        const string by = "the live page";
+        string by = script ? "HTTP (bearer token)" : "the live page";
         switch (request.Query["action"].ToString())
         {
             case "arm":

@@ -145,6 +145,8 @@ public sealed partial class FrameLoop : IDisposable
                     }
                     // No frame yet: a source being reopened is progress, a capture thread blocked in a read is not.
                     if (_capture.IsAlive(CaptureStallLimit)) _notifier.PingWatchdogIfDue();
+                    // A disarm or snooze meanwhile still silences what is on (wall time: there is no frame time).
+                    _outputs.HoldOffIfClosed(DateTimeOffset.UtcNow);
                     continue;
                 }
                 Process(frame, number, time);
@@ -204,7 +206,7 @@ public sealed partial class FrameLoop : IDisposable
 
     // Once ready, a throttle that is not awake lets one frame through per idle interval.
     private bool Resting(DateTimeOffset time) =>
-        _throttle is { IsAwake: false } throttle && _firstFrame.Task.IsCompleted && time - _lastClassified < throttle.IdleInterval;
+        _throttle is { IsAwake: false } throttle && _firstFrame.Task.IsCompleted && time >= _lastClassified && time - _lastClassified < throttle.IdleInterval;
 
     // Between frames, so no frame sees half of one model and half of another.
     private void SwapClassifier()

@@ -60,11 +60,38 @@ public sealed record PrecisionChoice(string Path, string Precision, string Why, 
             string only = hasFp32 ? fp32 : int8;
             return new PrecisionChoice(only, hasFp32 ? "fp32" : "int8", $"auto: only the {(hasFp32 ? "fp32" : "int8")} twin is here");
         }
+        // An int8 twin left over from an earlier model (the fp32 one exported again in place) is not this model's.
+        if (Stale(fp32, int8) is string stale) return new PrecisionChoice(fp32, "fp32", $"auto: {stale}");
         double fp32Ms = Time(fp32, options, timing ?? TimeSpan.FromMilliseconds(150));
-        double int8Ms = Time(int8, options, timing ?? TimeSpan.FromMilliseconds(150));
+        double int8Ms;
+        try
+        {
+            int8Ms = Time(int8, options, timing ?? TimeSpan.FromMilliseconds(150));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The configured model works; a twin that does not must not keep the device from starting.
+            return new PrecisionChoice(fp32, "fp32", $"auto: the int8 twin {System.IO.Path.GetFileName(int8)} cannot be run ({e.Message}); running fp32", fp32Ms);
+        }
         bool useInt8 = int8Ms < fp32Ms;
         string why = $"auto: int8 {int8Ms:0.000} ms, fp32 {fp32Ms:0.000} ms per inference here; {DotProductHint}";
         return new PrecisionChoice(useInt8 ? int8 : fp32, useInt8 ? "int8" : "fp32", why, fp32Ms, int8Ms);
+    }
+
+    // Why the int8 twin was not made from this fp32 model, or null when it was.
+    private static string? Stale(string fp32, string int8)
+    {
+        try
+        {
+            string made = ModelManifest.Load(System.IO.Path.ChangeExtension(int8, ".json")).Fp32ModelSha256 ?? "";
+            string model = ModelManifest.Load(System.IO.Path.ChangeExtension(fp32, ".json")).ModelSha256;
+            return made == model ? null
+                : $"the int8 twin {System.IO.Path.GetFileName(int8)} was made from another model (its fp32ModelSha256 is not {System.IO.Path.GetFileName(fp32)}'s); running fp32: make it again with 'edgecnn-train quantize {fp32}'";
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            return $"the twins' manifests cannot be compared ({e.Message}); running fp32";
+        }
     }
 
     // The median inference time of the model on a blank input, after a warm-up, for about 'budget'.

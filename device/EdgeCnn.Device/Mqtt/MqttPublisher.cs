@@ -33,10 +33,11 @@ public sealed partial class MqttPublisher(
     EventSnapshots snapshots,
     TimeProvider clock,
     ArmSwitch arming,
-    IOptions<ModelOptions> modelPath,
+    IOptions<ModelOptions> configuredModel,
     ILogger<MqttPublisher> logger) : BackgroundService
 {
     private static readonly TimeSpan FlushOnStop = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ModelCheck = TimeSpan.FromSeconds(1);
     private readonly ILogger _logger = logger;
     private RuleEventBus.Subscription? _events;
     private ChannelReader<(EventSnapshot Info, byte[] Jpeg)>? _snapshots;
@@ -45,6 +46,7 @@ public sealed partial class MqttPublisher(
     private long _droppedLogged;
     private volatile bool _armingChanged = true;
     private (string Rule, DateTimeOffset Time)? _lastTrigger;
+    private string? _statedModel;
     private CancellationTokenSource? _waiting;
 
     private long EventsDropped => counters.Dropped;
@@ -120,6 +122,8 @@ public sealed partial class MqttPublisher(
                     nextState = DateTimeOffset.MinValue; // the state message says the mode too
                     continue;
                 }
+                // A reloaded model is news for the fleet view: the state message says which model runs.
+                if (service.Manifest?.ModelSha256 is { } running && running != _statedModel) nextState = DateTimeOffset.MinValue;
                 if (clock.GetUtcNow() >= nextState)
                 {
                     await PublishStateAsync(client, CancellationToken.None).ConfigureAwait(false);
@@ -129,7 +133,8 @@ public sealed partial class MqttPublisher(
                 // Nothing to send: wait for an event or the next state message, whichever comes first.
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 TimeSpan untilState = nextState - clock.GetUtcNow();
-                wait.CancelAfter(untilState > TimeSpan.Zero ? untilState : TimeSpan.Zero);
+                // At most a second, so that a model swapped in by hot reload is announced within one.
+                wait.CancelAfter(untilState > ModelCheck ? ModelCheck : untilState > TimeSpan.Zero ? untilState : TimeSpan.Zero);
                 Volatile.Write(ref _waiting, wait);
                 if (_armingChanged) continue; // changed before the wait could be woken
                 try
@@ -294,7 +299,9 @@ public sealed partial class MqttPublisher(
 
     private async Task PublishStateAsync(IMqttClient client, CancellationToken cancellationToken)
     {
+        string? model = service.Manifest?.ModelSha256;
         await PublishAsync(client, _topics!.State, StatePayload(), retain: true, cancellationToken).ConfigureAwait(false);
+        _statedModel = model;
         await CatchUpRuleStatesAsync(client, cancellationToken).ConfigureAwait(false);
     }
 
@@ -311,7 +318,7 @@ public sealed partial class MqttPublisher(
             activeRules = service.Rules.Where((_, i) => service.IsRuleActive(i)).Select(r => r.Name),
             arming = ArmingState.Name(arming.Mode(clock.GetUtcNow())),
             // What 'edgecnn-device fleet' shows: which model, exactly, and the last trigger.
-            model = manifest is null ? null : $"{Path.GetFileName(modelPath.Value.FullPath)} ({manifest.Architecture})",
+            model = manifest is null ? null : $"{Path.GetFileName(service.Precision?.Path ?? configuredModel.Value.Path)} ({manifest.Architecture})",
             modelSha256 = manifest?.ModelSha256,
             lastEvent = _lastTrigger is { } last ? new { rule = last.Rule, time = last.Time.ToString("O", CultureInfo.InvariantCulture) } : null,
             time = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),

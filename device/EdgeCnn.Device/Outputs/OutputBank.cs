@@ -122,6 +122,23 @@ public sealed class OutputBank : IDisposable
         }
     }
 
+    /// <summary>
+    /// Between frames (a camera that stopped delivering): holds the active outputs off if the gate has closed, so a
+    /// disarm or snooze silences a buzzer even while no frame comes. Never switches an output on; frames do that.
+    /// </summary>
+    public void HoldOffIfClosed(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_off || _held || Gate is not { } gate || gate.AllowsOutputs(now)) return;
+            _held = true;
+            for (int o = 0; o < _outputs.Length; o++)
+            {
+                if (_activeRules[o] > 0) _outputs[o].Deactivate();
+            }
+        }
+    }
+
     // Holds the active outputs off when the gate closes and brings them back when it opens; under the lock.
     private void Hold(DateTimeOffset now, DateTimeOffset steady)
     {

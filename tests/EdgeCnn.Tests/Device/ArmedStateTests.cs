@@ -144,6 +144,30 @@ public sealed class ArmedStateTests : IDisposable
     }
 
     [Fact]
+    public void Between_frames_a_closed_gate_switches_a_sounding_output_off_but_never_one_on()
+    {
+        var chip = new FakeGpioDriver();
+        var gate = new Gate();
+        using var bank = new OutputBank([new() { Name = "buzzer", Pin = 27 }], [new() { Name = "fox", Class = "mammal", Outputs = ["buzzer"] }],
+            new GpioController(chip), (_, _, _) => throw new InvalidOperationException("no PWM here")) { Gate = gate };
+        DateTimeOffset t0 = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+        bank.Apply(new RuleEvent(0, RuleEventKind.Trigger, 0.9f, 1, t0));
+        Assert.Equal(PinValue.High, chip.Level(27));
+
+        // The camera stops delivering; the user disarms.
+        bank.HoldOffIfClosed(t0.AddSeconds(5));
+        Assert.Equal(PinValue.High, chip.Level(27)); // still armed: nothing changes
+        gate.Open = false;
+        bank.HoldOffIfClosed(t0.AddSeconds(6));
+        Assert.Equal(PinValue.Low, chip.Level(27));
+        gate.Open = true;
+        bank.HoldOffIfClosed(t0.AddSeconds(7));
+        Assert.Equal(PinValue.Low, chip.Level(27)); // only a frame switches it on again
+        bank.Tick(t0.AddSeconds(8));
+        Assert.Equal(PinValue.High, chip.Level(27));
+    }
+
+    [Fact]
     public void Asking_the_gate_on_every_frame_allocates_nothing_quiet_hours_included()
     {
         var clock = new ManualClock(Local(2026, 6, 10, 23, 0), Berlin);

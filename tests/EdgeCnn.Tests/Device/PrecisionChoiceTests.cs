@@ -56,6 +56,21 @@ public sealed class PrecisionChoiceTests : IDisposable
     }
 
     [Fact]
+    public void An_int8_twin_made_from_another_model_is_not_run()
+    {
+        // The fp32 model exported again in place (here: another model under its name); the int8 twin is the old one's.
+        File.Copy(Repository.File("models/fashion-mnist.onnx"), _folder["garden.onnx"]);
+        File.Copy(Repository.File("models/fashion-mnist.json"), _folder["garden.json"]);
+        Twins(fp32: false);
+
+        PrecisionChoice choice = PrecisionChoice.Choose(new ModelOptions { Path = _folder["garden.onnx"] });
+
+        Assert.Equal(("fp32", _folder["garden.onnx"]), (choice.Precision, choice.Path));
+        Assert.Contains("was made from another model", choice.Why);
+        Assert.Null(choice.Int8Milliseconds);
+    }
+
+    [Fact]
     public void Auto_with_one_twin_runs_it_and_a_forced_missing_twin_says_how_to_make_it()
     {
         string path = Twins(int8: false);

@@ -38,11 +38,12 @@ public sealed class SystemdUnitTests : IDisposable
         Assert.True(TimeSpan.FromSeconds(int.Parse(settings["WatchdogSec"][0], System.Globalization.CultureInfo.InvariantCulture)) > TimeSpan.Zero);
         Assert.Equal(["on-failure"], settings["Restart"]);
         Assert.Equal(["edgecnn"], settings["User"]);
-        Assert.Equal(["gpio video"], settings["SupplementaryGroups"]);
+        Assert.Equal(["gpio video i2c"], settings["SupplementaryGroups"]);
         Assert.Equal(["/opt/edgecnn/current/edgecnn-device off"], settings["ExecStopPost"]);
         foreach (string hardening in new[] { "NoNewPrivileges", "ProtectHome", "PrivateTmp" }) Assert.Equal(["yes"], settings[hardening]);
         Assert.Equal(["strict"], settings["ProtectSystem"]);
         Assert.Contains("char-gpiochip rw", settings["DeviceAllow"]);
         Assert.Contains("char-video4linux rw", settings["DeviceAllow"]);
+        Assert.Contains("char-i2c rw", settings["DeviceAllow"]);
     }
 }
