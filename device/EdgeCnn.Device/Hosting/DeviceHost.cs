@@ -49,7 +49,6 @@ public static class DeviceHost
         builder.Services.AddSingleton<FrameSourceOpener>(FrameSourceFactory.Open);
         builder.Services.AddSingleton<FrameStatistics>();
         builder.Services.AddSingleton<RuleEventBus>();
-        builder.Services.AddSingleton<MqttCounters>();
         builder.Services.AddSingleton<SystemdNotifier>();
         // Before everything that reads or changes it: the loop's outputs, MQTT's switch, the page's buttons.
         builder.Services.AddSingleton(services => new ArmSwitch(
@@ -64,8 +63,12 @@ public static class DeviceHost
         // Reporters first: hosted services start in order, so they subscribe before the loop publishes, and stop
         // after it, so they write what it handed over.
         builder.Services.AddHostedService<RuleEventLogger>();
+        // The publisher's own counters: it writes them; reporters read them through IMqttStatus only.
+        builder.Services.AddSingleton<MqttCounters>();
+        builder.Services.AddSingleton<IMqttStatus>(services => services.GetRequiredService<MqttCounters>());
         builder.Services.AddSingleton<MqttPublisher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttPublisher>());
+
         // Before the loop: it writes what the loop hands over, and stops after it, so the last triggers are kept.
         builder.Services.AddSingleton<EventSnapshots>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EventSnapshots>());

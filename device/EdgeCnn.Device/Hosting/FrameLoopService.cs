@@ -36,7 +36,7 @@ public sealed partial class FrameLoopService(
     SystemdNotifier notifier,
     TimeProvider clock,
     IHostApplicationLifetime lifetime,
-    MqttCounters mqtt,
+    IMqttStatus mqtt,
     EventSnapshots snapshots,
     ArmSwitch arming,
     InputPanel inputs,
@@ -68,7 +68,10 @@ public sealed partial class FrameLoopService(
     internal FrameLoop? Loop => _loop;
 
     /// <inheritdoc />
-    public IReadOnlyList<IDeviceOutput> Outputs => _outputs?.Outputs ?? [];
+    public IReadOnlyList<OutputState> Outputs => _outputs is { } bank ? [.. bank.Outputs.Select(o => new OutputState(o.Name, o.IsOn))] : [];
+
+    /// <inheritdoc />
+    public long Triggers(int rule) => Tally?.Triggers(rule) ?? 0;
 
     /// <inheritdoc />
     public long ModelReloads => _reloader?.Reloads ?? 0;
@@ -77,7 +80,7 @@ public sealed partial class FrameLoopService(
     public string? LastRefusedReload => _reloader?.LastRefusal;
 
     /// <inheritdoc />
-    public MqttCounters Mqtt => mqtt;
+    public IMqttStatus Mqtt => mqtt;
 
     /// <summary>The rules, in configuration order.</summary>
     public IReadOnlyList<RuleOptions> Rules => rules.Value;

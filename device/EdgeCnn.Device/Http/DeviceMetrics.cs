@@ -78,7 +78,7 @@ public sealed class DeviceMetrics
         for (int i = 0; i < _service.Rules.Count; i++)
         {
             string rule = _service.Rules[i].Name;
-            _triggers.WithLabels(rule).IncTo(_service.Tally?.Triggers(i) ?? 0);
+            _triggers.WithLabels(rule).IncTo(_service.Triggers(i));
             _ruleActive.WithLabels(rule).Set(_service.IsRuleActive(i) ? 1 : 0);
         }
         if (_arming is not null)

@@ -71,7 +71,7 @@ public static class DeviceStatusReport
                 name = rule.Name,
                 @class = rule.Class,
                 active = service.IsRuleActive(i),
-                triggers = service.Tally?.Triggers(i) ?? 0,
+                triggers = service.Triggers(i),
                 outputs = rule.Outputs,
             }),
             arming = arming is null ? null : Arming(arming, now),

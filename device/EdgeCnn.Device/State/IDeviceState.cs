@@ -1,15 +1,14 @@
 using EdgeCnn.Device.Capture;
 using EdgeCnn.Device.Configuration;
-using EdgeCnn.Device.Outputs;
-using EdgeCnn.Device.Scoring;
 using EdgeCnn.Vision;
 
 namespace EdgeCnn.Device.State;
 
 /// <summary>
-/// What the device is doing, read-only, for the reporters (HTTP status, metrics, health, MQTT). The frame loop's
-/// side implements it; reporters depend on this alone, so each can be tested without a running loop. Until the loop
-/// has started, the model is null and the lists are empty.
+/// What the device is doing, read-only, for the reporters (HTTP status, metrics, health, MQTT): values and copies,
+/// nothing that can switch an output or record a frame. The frame loop's side implements it; reporters depend on this
+/// alone, so each can be tested without a running loop. Until the loop has started, the model is null and the lists
+/// are empty.
 /// </summary>
 public interface IDeviceState
 {
@@ -25,11 +24,11 @@ public interface IDeviceState
     /// <summary>Whether rule <paramref name="rule"/> is active (its outputs on); a frame late at worst.</summary>
     bool IsRuleActive(int rule);
 
-    /// <summary>Per-class and per-rule counts, and the score against a clip's truth; null before start.</summary>
-    ClassTally? Tally { get; }
+    /// <summary>How many times rule <paramref name="rule"/> triggered; 0 before start.</summary>
+    long Triggers(int rule);
 
-    /// <summary>The outputs, with whether each is on; empty before start.</summary>
-    IReadOnlyList<IDeviceOutput> Outputs { get; }
+    /// <summary>The outputs and whether each is on, copied now; empty before start.</summary>
+    IReadOnlyList<OutputState> Outputs { get; }
 
     /// <summary>Models swapped in by hot reload.</summary>
     long ModelReloads { get; }
@@ -55,6 +54,6 @@ public interface IDeviceState
     /// <summary>A copy of the next classified frame, owned by the caller (see <see cref="FrameSnapshot"/>).</summary>
     Task<FrameSnapshot> RequestSnapshot();
 
-    /// <summary>The MQTT publisher's counters, which it pushes here.</summary>
-    MqttCounters Mqtt { get; }
+    /// <summary>The MQTT publisher's own account of itself.</summary>
+    IMqttStatus Mqtt { get; }
 }

@@ -19,8 +19,9 @@ public sealed class StatusReportTests
         public IReadOnlyList<RuleOptions> Rules { get; init; } = [];
         public bool[] Active { get; init; } = [];
         public bool IsRuleActive(int rule) => Active[rule];
-        public ClassTally? Tally { get; init; }
-        public IReadOnlyList<IDeviceOutput> Outputs { get; init; } = [];
+        public long[] RuleTriggers { get; init; } = [];
+        public long Triggers(int rule) => rule < RuleTriggers.Length ? RuleTriggers[rule] : 0;
+        public IReadOnlyList<OutputState> Outputs { get; init; } = [];
         public long ModelReloads { get; init; }
         public string? LastRefusedReload { get; init; }
         public string? LoopEndedReason { get; init; }
@@ -30,7 +31,7 @@ public sealed class StatusReportTests
         public DateTimeOffset StartedAt { get; init; }
         public Task Started => Task.CompletedTask;
         public Task<FrameSnapshot> RequestSnapshot() => Task.FromException<FrameSnapshot>(new InvalidOperationException("no frames here"));
-        public MqttCounters Mqtt { get; } = new();
+        public IMqttStatus Mqtt { get; } = new EdgeCnn.Device.Mqtt.MqttCounters();
     }
 
     [Fact]

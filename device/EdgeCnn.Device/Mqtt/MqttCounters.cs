@@ -1,12 +1,13 @@
 using EdgeCnn.Device.Events;
+using EdgeCnn.Device.State;
 
-namespace EdgeCnn.Device.State;
+namespace EdgeCnn.Device.Mqtt;
 
 /// <summary>
-/// What the MQTT publisher reports about itself: it writes these, the status page and metrics read them. Safe to
-/// read from any thread.
+/// The MQTT publisher's own counters: only it writes them; reporters get their read-only side
+/// (<see cref="IMqttStatus"/>). Safe to read from any thread.
 /// </summary>
-public sealed class MqttCounters
+public sealed class MqttCounters : IMqttStatus
 {
     private long _published;
     private volatile RuleEventBus.Subscription? _queue;
