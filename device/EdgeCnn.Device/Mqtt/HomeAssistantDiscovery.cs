@@ -29,33 +29,25 @@ public static class HomeAssistantDiscovery
         foreach (RuleOptions rule in rules)
         {
             string objectId = TopicLevel.Of(rule.Name);
-            yield return (topics.Discovery("binary_sensor", objectId), JsonSerializer.Serialize(new Dictionary<string, object>
+            yield return (topics.Discovery("binary_sensor", objectId), Entity(topics, device, new()
             {
                 ["name"] = $"{rule.Name} ({rule.Class})",
                 ["unique_id"] = $"edgecnn_{deviceId}_{objectId}",
                 ["state_topic"] = topics.RuleState(rule.Name),
                 ["payload_on"] = "ON",
                 ["payload_off"] = "OFF",
-                ["availability_topic"] = topics.Availability,
-                ["payload_available"] = "online",
-                ["payload_not_available"] = "offline",
-                ["device"] = device,
             }));
         }
         if (options.EventSnapshots)
         {
-            yield return (topics.Discovery("camera", "last_event"), JsonSerializer.Serialize(new Dictionary<string, object>
+            yield return (topics.Discovery("camera", "last_event"), Entity(topics, device, new()
             {
                 ["name"] = "Last event",
                 ["unique_id"] = $"edgecnn_{deviceId}_last_event",
                 ["topic"] = topics.Snapshot,
-                ["availability_topic"] = topics.Availability,
-                ["payload_available"] = "online",
-                ["payload_not_available"] = "offline",
-                ["device"] = device,
             }));
         }
-        yield return (topics.Discovery("switch", "armed"), JsonSerializer.Serialize(new Dictionary<string, object>
+        yield return (topics.Discovery("switch", "armed"), Entity(topics, device, new()
         {
             ["name"] = "Armed",
             ["unique_id"] = $"edgecnn_{deviceId}_armed",
@@ -64,34 +56,32 @@ public static class HomeAssistantDiscovery
             ["command_topic"] = topics.ArmedSet,
             ["payload_on"] = "ON",
             ["payload_off"] = "OFF",
-            ["availability_topic"] = topics.Availability,
-            ["payload_available"] = "online",
-            ["payload_not_available"] = "offline",
-            ["device"] = device,
         }));
-        yield return (topics.Discovery("button", "snooze"), JsonSerializer.Serialize(new Dictionary<string, object>
+        yield return (topics.Discovery("button", "snooze"), Entity(topics, device, new()
         {
             ["name"] = "Snooze",
             ["unique_id"] = $"edgecnn_{deviceId}_snooze",
             ["icon"] = "mdi:alarm-snooze",
             ["command_topic"] = topics.ArmedSet,
             ["payload_press"] = "SNOOZE",
-            ["availability_topic"] = topics.Availability,
-            ["payload_available"] = "online",
-            ["payload_not_available"] = "offline",
-            ["device"] = device,
         }));
-        yield return (topics.Discovery("sensor", "top_class"), JsonSerializer.Serialize(new Dictionary<string, object>
+        yield return (topics.Discovery("sensor", "top_class"), Entity(topics, device, new()
         {
             ["name"] = "Top class",
             ["unique_id"] = $"edgecnn_{deviceId}_top_class",
             ["state_topic"] = topics.State,
             ["value_template"] = "{{ value_json.top }}",
             ["json_attributes_topic"] = topics.State,
-            ["availability_topic"] = topics.Availability,
-            ["payload_available"] = "online",
-            ["payload_not_available"] = "offline",
-            ["device"] = device,
         }));
+    }
+
+    // Every entity goes unavailable with the device's availability topic and belongs to the one device.
+    private static string Entity(MqttTopics topics, Dictionary<string, object> device, Dictionary<string, object> config)
+    {
+        config["availability_topic"] = topics.Availability;
+        config["payload_available"] = "online";
+        config["payload_not_available"] = "offline";
+        config["device"] = device;
+        return JsonSerializer.Serialize(config);
     }
 }
