@@ -53,6 +53,9 @@ public sealed partial class FrameCapture : IDisposable
     public bool IsAlive(TimeSpan within) =>
         Stopwatch.GetElapsedTime(Interlocked.Read(ref _heartbeat)) < within && _thread.IsAlive;
 
+    /// <summary>Where the newest frame waits for the loop.</summary>
+    public LatestFrame Frames => _frames;
+
     /// <summary>
     /// Whether the model wants gray (1 channel): the source is asked for gray frames before its next read, and
     /// delivers them where it can without a colour conversion (<see cref="IFrameSource.DeliverGray"/>). Set by

@@ -14,8 +14,6 @@ public sealed class FrameSnapshot : IDisposable
     private Mat? _frame;
     private byte[]? _jpeg;
     private byte[]? _camJpeg;
-    private readonly float[]? _cam;
-    private readonly int _camWidth, _camHeight;
     private int _owners;
 
     /// <summary>
@@ -29,15 +27,8 @@ public sealed class FrameSnapshot : IDisposable
     /// <param name="number">The frame number.</param>
     /// <param name="time">The frame's time.</param>
     /// <param name="owners">How many requesters share it.</param>
-    /// <param name="cam">The top class's activation map over the region (camWidth × camHeight), or null.</param>
-    /// <param name="camWidth">The map's width.</param>
-    /// <param name="camHeight">The map's height.</param>
-    public FrameSnapshot(Mat frame, Rect region, string label, float probability, long number, DateTimeOffset time, int owners = 1,
-        float[]? cam = null, int camWidth = 0, int camHeight = 0)
+    public FrameSnapshot(Mat frame, Rect region, string label, float probability, long number, DateTimeOffset time, int owners = 1)
     {
-        _cam = cam;
-        _camWidth = camWidth;
-        _camHeight = camHeight;
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentOutOfRangeException.ThrowIfLessThan(owners, 1);
         _owners = owners;
@@ -48,6 +39,9 @@ public sealed class FrameSnapshot : IDisposable
         Number = number;
         Time = time;
     }
+
+    /// <summary>The top class's activation map over the region, for a model exported with one; null otherwise.</summary>
+    public ActivationMap? Cam { get; init; }
 
     /// <summary>The part of the frame the model saw.</summary>
     public Rect Region { get; }
@@ -71,7 +65,7 @@ public sealed class FrameSnapshot : IDisposable
     /// </summary>
     public byte[] EncodeJpeg(bool withCam = false)
     {
-        withCam &= _cam is not null;
+        withCam &= Cam is not null;
         lock (_gate)
         {
             if ((withCam ? _camJpeg : _jpeg) is byte[] done) return done;
@@ -98,10 +92,10 @@ public sealed class FrameSnapshot : IDisposable
     {
         Rect region = Region & new Rect(0, 0, bgr.Cols, bgr.Rows);
         if (region.Width < 1 || region.Height < 1) return;
-        float[] cam = _cam!;
+        (float[] cam, int width, int height) = Cam!.Value;
         float top = Math.Max(1e-12f, cam.Max());
-        using var map = new Mat(_camHeight, _camWidth, MatType.CV_8UC1);
-        for (int i = 0; i < cam.Length; i++) map.Set(i / _camWidth, i % _camWidth, (byte)Math.Clamp(255 * cam[i] / top, 0, 255));
+        using var map = new Mat(height, width, MatType.CV_8UC1);
+        for (int i = 0; i < cam.Length; i++) map.Set(i / width, i % width, (byte)Math.Clamp(255 * cam[i] / top, 0, 255));
         using var stretched = new Mat();
         Cv2.Resize(map, stretched, region.Size, 0, 0, InterpolationFlags.Linear);
         using var heat = new Mat();

@@ -43,6 +43,9 @@ public sealed record OutputOptions
     /// <summary>PWM channel of a passive buzzer (0 is GPIO 18 with the default pwm overlay).</summary>
     public int PwmChannel { get; init; }
 
+    /// <summary>What its type means for pins, checks and messages.</summary>
+    public OutputKind Kind => OutputKind.Of(Type);
+
     /// <summary>Whether the output follows an on/off pattern rather than staying on.</summary>
     public bool Blinks => OnMilliseconds > 0 && OffMilliseconds > 0;
 
@@ -51,9 +54,8 @@ public sealed record OutputOptions
     {
         void Fail(string field, string why) => throw new ArgumentException($"{key}:{field} {why}");
         if (string.IsNullOrWhiteSpace(Name)) Fail("Name", "is empty; rules refer to outputs by name.");
-        if (Type != OutputType.PassiveBuzzer && Pin is < 0 or > 63) Fail("Pin", $"is {Pin}; give the GPIO line number (BCM), e.g. 17.");
         if (OnMilliseconds < 0 || OffMilliseconds < 0) Fail("OnMilliseconds", "and OffMilliseconds must not be negative.");
         if (OnMilliseconds > 0 != OffMilliseconds > 0) Fail("OffMilliseconds", "must be set together with OnMilliseconds for a pattern (both 0 for steady on).");
-        if (Type == OutputType.PassiveBuzzer && FrequencyHz is < 20 or > 20000) Fail("FrequencyHz", $"is {FrequencyHz}; use an audible tone, 20 to 20000 Hz.");
+        Kind.Validate(this, Fail);
     }
 }

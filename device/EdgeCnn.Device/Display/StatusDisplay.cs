@@ -23,15 +23,17 @@ namespace EdgeCnn.Device.Display;
 public sealed partial class StatusDisplay(
     IOptions<DisplayOptions> options,
     Func<I2cConnectionSettings, I2cDevice> openBus,
-    IDeviceState state,
-    FrameStatistics statistics,
-    ArmSwitch arming,
+    DeviceView view,
     RuleEventBus bus,
-    TimeProvider clock,
     ILogger<StatusDisplay> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PageTime = TimeSpan.FromSeconds(3);
+    // What the display shows, read from the device's view.
+    private readonly IDeviceState state = view.Loop;
+    private readonly FrameStatistics statistics = view.Statistics;
+    private readonly ArmSwitch arming = view.Arming;
+    private readonly TimeProvider clock = view.Clock;
     private readonly ILogger _logger = logger;
     private RuleEventBus.Subscription? _events;
     private (string Rule, DateTimeOffset Time)? _lastTrigger;

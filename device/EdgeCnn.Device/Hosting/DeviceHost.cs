@@ -7,6 +7,7 @@ using EdgeCnn.Device.Display;
 using EdgeCnn.Device.Gpio;
 using EdgeCnn.Device.Http;
 using EdgeCnn.Device.Inputs;
+using EdgeCnn.Device.Loop;
 using EdgeCnn.Device.Mqtt;
 using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
@@ -36,6 +37,16 @@ public static class DeviceHost
         });
         builder.Configuration.AddDeviceSources(configFile, systemFile);
         ValidateLogLevels(builder.Configuration);
+        AddLogging(builder);
+        builder.Services.AddDeviceOptions();
+        AddSharedParts(builder.Services);
+        AddServicesInStartOrder(builder.Services);
+        configure?.Invoke(builder);
+        return builder.Build();
+    }
+
+    private static void AddLogging(HostApplicationBuilder builder)
+    {
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         // The host would log a start failure with its stack trace; the verbs print it as one line that names the key or file.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
@@ -44,47 +55,60 @@ public static class DeviceHost
         // Not AddSystemd: its lifetime sends READY=1 when the host has started, before any frame is classified, and
         // only when it sees systemd as the parent process. SystemdNotifier sends READY=1 after the first classified
         // frame, and DeviceConsoleFormatter writes the journal's priorities, both from what systemd puts in the environment.
-        builder.Services.AddDeviceOptions();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<FrameSourceOpener>(FrameSourceFactory.Open);
-        builder.Services.AddSingleton<FrameStatistics>();
-        builder.Services.AddSingleton<RuleEventBus>();
-        builder.Services.AddSingleton<SystemdNotifier>();
-        // Before everything that reads or changes it: the loop's outputs, MQTT's switch, the page's buttons.
-        builder.Services.AddSingleton(services => new ArmSwitch(
-            services.GetRequiredService<IOptions<ArmingOptions>>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<ArmSwitch>>()));
-        builder.Services.AddHostedService(services => services.GetRequiredService<ArmSwitch>());
-        // Before the loop, which takes the motion sensor as its throttle.
-        builder.Services.AddSingleton(services => new InputPanel(
-            services.GetRequiredService<IOptions<InputsOptions>>(),
-            () => new GpioHardware(services.GetRequiredService<IOptions<GpioOptions>>().Value, services.GetRequiredService<ILoggerFactory>()).OpenController(),
-            services.GetRequiredService<ArmSwitch>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>()));
-        builder.Services.AddHostedService(services => services.GetRequiredService<InputPanel>());
-        // Reporters first: hosted services start in order, so they subscribe before the loop publishes, and stop
-        // after it, so they write what it handed over.
-        builder.Services.AddHostedService<RuleEventLogger>();
-        // The publisher's own counters: it writes them; reporters read them through IMqttStatus only.
-        builder.Services.AddSingleton<MqttCounters>();
-        builder.Services.AddSingleton<IMqttStatus>(services => services.GetRequiredService<MqttCounters>());
-        builder.Services.AddSingleton<MqttPublisher>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<MqttPublisher>());
+    }
 
-        // Before the loop: it writes what the loop hands over, and stops after it, so the last triggers are kept.
-        builder.Services.AddSingleton<EventSnapshots>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<EventSnapshots>());
-        // A reader of rule events: subscribes before the loop starts.
-        builder.Services.AddSingleton<Func<I2cConnectionSettings, I2cDevice>>(I2cDevice.Create);
-        builder.Services.AddSingleton<StatusDisplay>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<StatusDisplay>());
-        builder.Services.AddSingleton<FrameLoopService>();
-        // What the reporters read: the loop's side, read-only.
-        builder.Services.AddSingleton<IDeviceState>(services => services.GetRequiredService<FrameLoopService>());
-        builder.Services.AddHostedService(services => services.GetRequiredService<FrameLoopService>());
+    // What the loop and the reporters share: the clock, the settings, the statistics, the event bus, systemd.
+    private static void AddSharedParts(IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<FrameSourceOpener>(FrameSourceFactory.Open);
+        services.AddSingleton<FrameStatistics>();
+        services.AddSingleton<RuleEventBus>();
+        services.AddSingleton<SystemdNotifier>();
+        services.AddSingleton<DeviceSettings>();
+        services.AddSingleton<LoopListeners>();
+        services.AddSingleton<DeviceView>();
+        // The publisher's own counters: it writes them; reporters read them through IMqttStatus only.
+        services.AddSingleton<MqttCounters>();
+        services.AddSingleton<IMqttStatus>(s => s.GetRequiredService<MqttCounters>());
+        services.AddSingleton<Func<I2cConnectionSettings, I2cDevice>>(I2cDevice.Create);
+        // The frame pipeline, built once when the loop's service starts; reporters read it as IDeviceState.
+        services.AddSingleton<DeviceRuntime>();
+        services.AddSingleton<IDeviceState>(s => s.GetRequiredService<DeviceRuntime>());
+    }
+
+    // Hosted services start in the order they are added and stop in the reverse order: that order is the design.
+    private static void AddServicesInStartOrder(IServiceCollection services)
+    {
+        // Before everything that reads or changes it: the loop's outputs, MQTT's switch, the page's buttons.
+        AddHosted(services, s => new ArmSwitch(s.GetRequiredService<IOptions<ArmingOptions>>(), s.GetRequiredService<TimeProvider>(), s.GetRequiredService<ILogger<ArmSwitch>>()));
+        // Before the loop, which takes the motion sensor as its throttle.
+        AddHosted(services, s => new InputPanel(
+            s.GetRequiredService<IOptions<InputsOptions>>(),
+            () => new GpioHardware(s.GetRequiredService<IOptions<GpioOptions>>().Value, s.GetRequiredService<ILoggerFactory>()).OpenController(),
+            s.GetRequiredService<ArmSwitch>(), s.GetRequiredService<TimeProvider>(), s.GetRequiredService<ILoggerFactory>()));
+        // Readers of rule events: they subscribe before the loop publishes, and stop after it, so they write what it handed over.
+        services.AddHostedService<RuleEventLogger>();
+        AddHosted<MqttPublisher>(services);
+        // It writes the trigger snapshots the loop hands over, and stops after it, so the last triggers are kept.
+        AddHosted<EventSnapshots>(services);
+        AddHosted<StatusDisplay>(services);
+        AddHosted<FrameLoopService>(services);
         // After the loop, so it starts once there is something to show and stops before the loop does.
-        builder.Services.AddSingleton<StatusServer>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<StatusServer>());
-        configure?.Invoke(builder);
-        return builder.Build();
+        AddHosted<StatusServer>(services);
+    }
+
+    // A singleton that is also a hosted service (so tests and verbs can reach it), made by the container.
+    private static void AddHosted<TService>(IServiceCollection services) where TService : class, IHostedService
+    {
+        services.AddSingleton<TService>();
+        services.AddHostedService(s => s.GetRequiredService<TService>());
+    }
+
+    private static void AddHosted<TService>(IServiceCollection services, Func<IServiceProvider, TService> make) where TService : class, IHostedService
+    {
+        services.AddSingleton(make);
+        services.AddHostedService(s => s.GetRequiredService<TService>());
     }
 
     /// <summary>The settings sections, each with the options class it binds to: the host binds and validates them all, and <c>check</c> reads them all.</summary>

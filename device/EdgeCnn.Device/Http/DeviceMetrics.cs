@@ -27,13 +27,16 @@ public sealed class DeviceMetrics
     private readonly Gauge _framesPerSecond;
     private readonly Gauge _topProbability;
     private readonly Gauge _modelInfo;
+    private readonly IMqttStatus _mqtt;
     private readonly ArmSwitch? _arming;
     private readonly Gauge? _armed;
     private readonly TimeProvider _clock;
 
     /// <summary>Adds the device's collectors to the statistics' registry.</summary>
-    public DeviceMetrics(IDeviceState service, FrameStatistics statistics, ArmSwitch? arming = null, TimeProvider? clock = null)
+    public DeviceMetrics(IDeviceState service, IMqttStatus mqtt, FrameStatistics statistics, ArmSwitch? arming = null, TimeProvider? clock = null)
     {
+        ArgumentNullException.ThrowIfNull(mqtt);
+        _mqtt = mqtt;
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(statistics);
         _service = service;
@@ -72,9 +75,9 @@ public sealed class DeviceMetrics
         _reconnects.IncTo(_statistics.Reconnects);
         _reloads.IncTo(_service.ModelReloads);
         _framesPerSecond.Set(_statistics.FramesPerSecond());
-        _mqttPublished.IncTo(_service.Mqtt.Published);
-        _mqttDropped.IncTo(_service.Mqtt.Dropped);
-        _mqttConnected.Set(_service.Mqtt.Connected ? 1 : 0);
+        _mqttPublished.IncTo(_mqtt.Published);
+        _mqttDropped.IncTo(_mqtt.Dropped);
+        _mqttConnected.Set(_mqtt.Connected ? 1 : 0);
         for (int i = 0; i < _service.Rules.Count; i++)
         {
             string rule = _service.Rules[i].Name;

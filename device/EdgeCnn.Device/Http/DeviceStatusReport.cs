@@ -20,7 +20,7 @@ public static class DeviceStatusReport
     };
 
     /// <summary>The status as indented JSON.</summary>
-    public static string ToJson(IDeviceState service, FrameStatistics statistics, HealthReport health, string modelPath, DateTimeOffset now, ArmSwitch? arming = null)
+    public static string ToJson(IDeviceState service, IMqttStatus mqtt, FrameStatistics statistics, HealthReport health, string modelPath, DateTimeOffset now, ArmSwitch? arming = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(statistics);
@@ -76,7 +76,7 @@ public static class DeviceStatusReport
             }),
             arming = arming is null ? null : Arming(arming, now),
             outputs = service.Outputs.Select(output => new { name = output.Name, on = output.IsOn }),
-            mqtt = service.Mqtt.Enabled ? new { connected = service.Mqtt.Connected, eventsPublished = service.Mqtt.Published, eventsDropped = service.Mqtt.Dropped } : null,
+            mqtt = mqtt.Enabled ? new { connected = mqtt.Connected, eventsPublished = mqtt.Published, eventsDropped = mqtt.Dropped } : null,
         };
         return JsonSerializer.Serialize(status, Json);
     }

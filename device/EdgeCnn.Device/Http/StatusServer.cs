@@ -31,15 +31,17 @@ namespace EdgeCnn.Device.Http;
 public sealed partial class StatusServer(
     IOptions<HttpOptions> options,
     IOptions<ModelOptions> model,
-    IDeviceState service,
-    FrameStatistics statistics,
-    EventSnapshots events,
-    TimeProvider clock,
-    ArmSwitch arming,
+    DeviceView view,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<StatusServer>();
     private static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(30);
+    // What the endpoints serve, read from the device's view; the arming buttons are the page's control.
+    private readonly IDeviceState service = view.Loop;
+    private readonly FrameStatistics statistics = view.Statistics;
+    private readonly EventSnapshots events = view.Events;
+    private readonly TimeProvider clock = view.Clock;
+    private readonly ArmSwitch arming = view.Arming;
     private static readonly Lazy<byte[]> LivePage = new(() =>
     {
         using Stream page = typeof(StatusServer).Assembly.GetManifestResourceStream("EdgeCnn.Device.live.html")
@@ -68,7 +70,7 @@ public sealed partial class StatusServer(
         _token = Encoding.UTF8.GetBytes(http.BearerToken);
         _hosts = new HostAllowList(http, clock);
         _session = new SessionCookie(_token);
-        _metrics = new DeviceMetrics(service, statistics, arming, clock);
+        _metrics = new DeviceMetrics(service, view.Mqtt, statistics, arming, clock);
         if (await TryListenAsync(http, cancellationToken).ConfigureAwait(false)) return;
         // The endpoint is optional: the device classifies and switches without it, and gets it once the port is free.
         _retrying = RetryListenAsync(http, _stopping.Token);
@@ -261,7 +263,7 @@ public sealed partial class StatusServer(
     }
 
     private IResult Status() =>
-        Results.Text(DeviceStatusReport.ToJson(service, statistics, Health(), model.Value.FullPath, clock.GetUtcNow(), arming), "application/json; charset=utf-8");
+        Results.Text(DeviceStatusReport.ToJson(service, view.Mqtt, statistics, Health(), model.Value.FullPath, clock.GetUtcNow(), arming), "application/json; charset=utf-8");
 
     private async Task<IResult> Snapshot(HttpRequest request, CancellationToken aborted)
     {

@@ -20,9 +20,7 @@ public sealed class InputPinsValidator(IOptions<OutputList> outputs, IOptions<Di
         OutputList list = outputs.Value;
         for (int i = 0; i < list.Count; i++)
         {
-            OutputOptions o = list[i];
-            if (o.Type == OutputType.PassiveBuzzer) taken.Add((18 + o.PwmChannel, $"{OutputList.Section}:{i} ('{o.Name}', PWM channel {o.PwmChannel})"));
-            else taken.Add((o.Pin, $"{OutputList.Section}:{i}:Pin ('{o.Name}')"));
+            taken.Add(list[i].Kind.HeaderLine(list[i], $"{OutputList.Section}:{i}"));
         }
         if (display.Value.Type != DisplayType.None)
         {

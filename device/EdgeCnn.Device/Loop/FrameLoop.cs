@@ -35,12 +35,8 @@ public sealed partial class FrameLoop : IDisposable
     private readonly OutputBank _outputs;
     private readonly LatestFrame _frames;
     private readonly FrameCapture _capture;
-    private readonly FrameStatistics _statistics;
-    private readonly RuleEventBus _bus;
     private readonly ClassTally _tally;
-    private readonly SystemdNotifier _notifier;
-    private readonly EventSnapshots? _snapshots;
-    private readonly IFrameThrottle? _throttle;
+    private readonly LoopListeners _listeners;
     private DateTimeOffset _lastClassified = DateTimeOffset.MinValue;
     private readonly ILogger _logger;
     private readonly Thread _thread;
@@ -48,25 +44,24 @@ public sealed partial class FrameLoop : IDisposable
     private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stop;
 
-    /// <summary>Wires the loop; <see cref="Start"/> starts its thread.</summary>
-    public FrameLoop(OnnxClassifier classifier, FramePipeline pipeline, OutputBank outputs, LatestFrame frames,
-        FrameCapture capture, FrameStatistics statistics, ClassTally tally, RuleEventBus bus, SystemdNotifier notifier, ILogger<FrameLoop> logger,
-        EventSnapshots? snapshots = null, IFrameThrottle? throttle = null)
+    /// <summary>Wires the loop to what it reads (the capture's newest frame), runs (the pipeline), switches and
+    /// tells; <see cref="Start"/> starts its thread.</summary>
+    public FrameLoop(OnnxClassifier classifier, FramePipeline pipeline, OutputBank outputs, FrameCapture capture, ClassTally tally,
+        LoopListeners listeners, ILogger<FrameLoop> logger)
     {
-        _snapshots = snapshots;
-        _throttle = throttle;
         _classifier = classifier;
         _pipeline = pipeline;
         _outputs = outputs;
-        _frames = frames;
         _capture = capture;
-        _statistics = statistics;
-        _bus = bus;
+        _frames = capture.Frames;
         _tally = tally;
-        _notifier = notifier;
+        _listeners = listeners;
         _logger = logger;
         _thread = new Thread(Run) { Name = "edgecnn frame loop", IsBackground = true };
     }
+
+    /// <summary>What lets the loop rest between frames while nothing moves (the motion sensor); null: never rests.</summary>
+    public IFrameThrottle? Throttle { get; init; }
 
     /// <summary>The classifier in use (a reload replaces it between frames).</summary>
     public OnnxClassifier Classifier => Volatile.Read(ref _classifier);
@@ -144,7 +139,7 @@ public sealed partial class FrameLoop : IDisposable
                         break;
                     }
                     // No frame yet: a source being reopened is progress, a capture thread blocked in a read is not.
-                    if (_capture.IsAlive(CaptureStallLimit)) _notifier.PingWatchdogIfDue();
+                    if (_capture.IsAlive(CaptureStallLimit)) _listeners.Notifier.PingWatchdogIfDue();
                     // A disarm or snooze meanwhile still silences what is on (wall time: there is no frame time).
                     _outputs.HoldOffIfClosed(DateTimeOffset.UtcNow);
                     continue;
@@ -169,15 +164,15 @@ public sealed partial class FrameLoop : IDisposable
         if (Resting(time))
         {
             // Nothing moves in front of the motion sensor: this frame is not classified; the last result stands.
-            _statistics.RecordRested();
+            _listeners.Statistics.RecordRested();
             _outputs.Tick(time);
-            _notifier.PingWatchdogIfDue();
+            _listeners.Notifier.PingWatchdogIfDue();
             return;
         }
         _lastClassified = time;
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         int count = _pipeline.Run(_classifier, frame, number, time, out Classification top, out bool skipped, out StageTimes times);
-        if (skipped) _statistics.RecordSkipped(); // nothing moved: the last result stands
+        if (skipped) _listeners.Statistics.RecordSkipped(); // nothing moved: the last result stands
         long applying = Stopwatch.GetTimestamp();
         ReadOnlySpan<RuleEvent> events = _pipeline.Events;
         for (int i = 0; i < count; i++)
@@ -185,28 +180,28 @@ public sealed partial class FrameLoop : IDisposable
             _outputs.Apply(events[i]);
             _tally.Record(events[i]);
             RuleOptions rule = _pipeline.Engine.Rules[events[i].Rule];
-            _bus.Publish(new RuleEventMessage(events[i], rule, Armed: !_outputs.Held));
+            _listeners.Bus.Publish(new RuleEventMessage(events[i], rule, Armed: !_outputs.Held));
             // A trigger's frame is copied for its snapshot (triggers are rare; nothing is copied on other frames).
             if (events[i].Kind == RuleEventKind.Trigger)
-                _snapshots?.Capture(frame, _pipeline.Region.RectangleFor(frame.Cols, frame.Rows), _classifier.Manifest.Describe(top), top.Probability, events[i], rule);
+                _listeners.Snapshots.Capture(frame, _pipeline.Region.RectangleFor(frame.Cols, frame.Rows), _classifier.Manifest.Describe(top), top.Probability, events[i], rule);
         }
         _outputs.Tick(time);
         long applied = Stopwatch.GetTimestamp() - applying;
-        _statistics.Record(Stage.Preprocess, times.Preprocess);
-        _statistics.Record(Stage.Inference, times.Inference);
+        _listeners.Statistics.Record(Stage.Preprocess, times.Preprocess);
+        _listeners.Statistics.Record(Stage.Inference, times.Inference);
         // The decision as the service makes it: the rules, and switching and publishing what they decided.
-        _statistics.Record(Stage.Decision, times.Decision + applied);
-        _statistics.RecordClassified(top.ClassIndex, top.Probability);
+        _listeners.Statistics.Record(Stage.Decision, times.Decision + applied);
+        _listeners.Statistics.RecordClassified(top.ClassIndex, top.Probability);
         _tally.Record(number - 1, top);
         if (!_firstFrame.Task.IsCompleted) SignalReady(top);
         if (Volatile.Read(ref _snapshotRequest) is not null) TakeSnapshot(frame, top, number, time);
-        _notifier.PingWatchdogIfDue();
-        _statistics.LoopAllocations.Add(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
+        _listeners.Notifier.PingWatchdogIfDue();
+        _listeners.Statistics.LoopAllocations.Add(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
     }
 
     // Once ready, a throttle that is not awake lets one frame through per idle interval.
     private bool Resting(DateTimeOffset time) =>
-        _throttle is { IsAwake: false } throttle && _firstFrame.Task.IsCompleted && time >= _lastClassified && time - _lastClassified < throttle.IdleInterval;
+        Throttle is { IsAwake: false } throttle && _firstFrame.Task.IsCompleted && time >= _lastClassified && time - _lastClassified < throttle.IdleInterval;
 
     // Between frames, so no frame sees half of one model and half of another.
     private void SwapClassifier()
@@ -237,22 +232,20 @@ public sealed partial class FrameLoop : IDisposable
         }
         Rect region = _pipeline.Region.RectangleFor(frame.Cols, frame.Rows);
         // A model exported with --cam gives the top class's activation map with every snapshot (a copy, as the frame is).
-        float[]? cam = null;
-        ClassActivationMapSpec? maps = _classifier.Manifest.Cam;
-        if (maps is not null)
+        ActivationMap? cam = null;
+        if (_classifier.Manifest.Cam is { } maps)
         {
-            cam = new float[maps.Height * maps.Width];
-            _classifier.ClassActivationMap(top.ClassIndex, cam);
+            cam = new ActivationMap(new float[maps.Height * maps.Width], maps.Width, maps.Height);
+            _classifier.ClassActivationMap(top.ClassIndex, cam.Value.Values);
         }
-        request.Promise.TrySetResult(new FrameSnapshot(frame, region, _classifier.Manifest.Describe(top), top.Probability, number, time, request.Requesters,
-            cam, maps?.Width ?? 0, maps?.Height ?? 0));
+        request.Promise.TrySetResult(new FrameSnapshot(frame, region, _classifier.Manifest.Describe(top), top.Probability, number, time, request.Requesters) { Cam = cam });
     }
 
     private void SignalReady(Classification top)
     {
         string label = _classifier.Manifest.Describe(top);
         LogFirstFrame(label, top.Probability);
-        _notifier.Ready($"classifying; first frame: {label} {top.Probability:P0}");
+        _listeners.Notifier.Ready($"classifying; first frame: {label} {top.Probability:P0}");
         _firstFrame.TrySetResult();
     }
 

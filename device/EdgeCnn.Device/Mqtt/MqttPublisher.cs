@@ -27,17 +27,19 @@ namespace EdgeCnn.Device.Mqtt;
 public sealed partial class MqttPublisher(
     IOptions<MqttOptions> options,
     RuleEventBus bus,
-    IDeviceState service,
     MqttCounters counters,
-    FrameStatistics statistics,
-    EventSnapshots snapshots,
-    TimeProvider clock,
-    ArmSwitch arming,
+    DeviceView view,
     IOptions<ModelOptions> configuredModel,
     ILogger<MqttPublisher> logger) : BackgroundService
 {
     private static readonly TimeSpan FlushOnStop = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan ModelCheck = TimeSpan.FromSeconds(1);
+    // What the state messages say, read from the device's view; the switch is MQTT's control.
+    private readonly IDeviceState service = view.Loop;
+    private readonly FrameStatistics statistics = view.Statistics;
+    private readonly EventSnapshots snapshots = view.Events;
+    private readonly TimeProvider clock = view.Clock;
+    private readonly ArmSwitch arming = view.Arming;
     private readonly ILogger _logger = logger;
     private RuleEventBus.Subscription? _events;
     private ChannelReader<(EventSnapshot Info, byte[] Jpeg)>? _snapshots;

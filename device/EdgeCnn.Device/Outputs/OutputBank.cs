@@ -39,7 +39,7 @@ public sealed class OutputBank : IDisposable
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(openPwm);
         OutputList.Validate(outputs, rules);
-        if (controller is null && outputs.Any(o => o.Type != OutputType.PassiveBuzzer))
+        if (controller is null && outputs.Any(o => o.Kind.UsesGpioController))
             throw new ArgumentException("a GPIO controller is needed for LED and active-buzzer outputs.", nameof(controller));
         _controller = shouldDispose ? controller : null;
         var opened = new List<IDeviceOutput>();
@@ -50,13 +50,11 @@ public sealed class OutputBank : IDisposable
                 OutputOptions o = outputs[i];
                 try
                 {
-                    opened.Add(o.Type == OutputType.PassiveBuzzer
-                        ? new PwmToneOutput(openPwm(o.PwmChip, o.PwmChannel, o.FrequencyHz), o)
-                        : new GpioOutput(controller!, o));
+                    opened.Add(OutputFactory.Open(o, controller, openPwm));
                 }
                 catch (Exception e) when (e is not InvalidOperationException and not ConfigurationException and not OutOfMemoryException)
                 {
-                    throw new InvalidOperationException($"Outputs:{i} ('{o.Name}'): GPIO {o.Pin} cannot be opened as an output ({e.Message}); check Outputs:{i}:Pin and that no other program holds it (gpioinfo).", e);
+                    throw new InvalidOperationException($"Outputs:{i} ('{o.Name}'): {o.Kind.Where(o)} cannot be opened as an output ({e.Message}); {o.Kind.HowToFree($"Outputs:{i}")}", e);
                 }
             }
         }
@@ -73,7 +71,7 @@ public sealed class OutputBank : IDisposable
 
     /// <summary>The outputs as <c>off</c> and <c>check</c> print them: <c>led (GPIO 17), beeper (PWM 0/0)</c>.</summary>
     public static string Describe(IEnumerable<OutputOptions> outputs) =>
-        string.Join(", ", outputs.Select(o => o.Type == OutputType.PassiveBuzzer ? $"{o.Name} (PWM {o.PwmChip}/{o.PwmChannel})" : $"{o.Name} (GPIO {o.Pin})"));
+        string.Join(", ", outputs.Select(o => $"{o.Name} ({o.Kind.Where(o)})"));
 
     /// <summary>The outputs, in configuration order.</summary>
     public IReadOnlyList<IDeviceOutput> Outputs => _outputs;

@@ -5,7 +5,7 @@ using EdgeCnn.Vision;
 namespace EdgeCnn.Device.State;
 
 /// <summary>
-/// What the device is doing, read-only, for the reporters (HTTP status, metrics, health, MQTT): values and copies,
+/// What the frame loop is doing, read-only, for the reporters (HTTP status, metrics, health, MQTT; see <see cref="DeviceView"/>): values and copies,
 /// nothing that can switch an output or record a frame. The frame loop's side implements it; reporters depend on this
 /// alone, so each can be tested without a running loop. Until the loop has started, the model is null and the lists
 /// are empty.
@@ -53,7 +53,4 @@ public interface IDeviceState
 
     /// <summary>A copy of the next classified frame, owned by the caller (see <see cref="FrameSnapshot"/>).</summary>
     Task<FrameSnapshot> RequestSnapshot();
-
-    /// <summary>The MQTT publisher's own account of itself.</summary>
-    IMqttStatus Mqtt { get; }
 }

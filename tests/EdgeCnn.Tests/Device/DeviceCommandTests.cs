@@ -218,7 +218,7 @@ public sealed class DeviceCommandTests : IDisposable
             List<string> messages = socket.ReadUntil(m => m.Count > 0, TimeSpan.FromSeconds(1));
             Assert.DoesNotContain(messages, m => m.StartsWith("READY=1", StringComparison.Ordinal));
             Assert.Contains(output, l => l.StartsWith("<4>WARN  FrameCapture", StringComparison.Ordinal));
-            Assert.Contains(output, l => l.StartsWith("<6>info  FrameLoopService", StringComparison.Ordinal));
+            Assert.Contains(output, l => l.StartsWith("<6>info  DeviceRuntime", StringComparison.Ordinal));
         }
         finally
         {

@@ -152,7 +152,7 @@ public sealed class DeviceServiceTests : IDisposable
         FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
         await host.StartAsync();
         bool kept = SpinWait.SpinUntil(() => Volatile.Read(ref ThrowingCamera.Opened) >= 3 && statistics.FramesClassified >= 25, TimeSpan.FromSeconds(60));
-        FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
+        DeviceRuntime service = host.Services.GetRequiredService<DeviceRuntime>();
         string? ended = service.LoopEndedReason;
         await host.StopAsync();
 
@@ -160,7 +160,7 @@ public sealed class DeviceServiceTests : IDisposable
         Assert.Null(ended);
         Assert.Contains(log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("No such device") && e.Message.Contains("Reopening"));
         Assert.DoesNotContain(log.Entries, e => e.Message.Contains("clip has ended"));
-        Assert.Equal(0, service.ExitCode);
+        Assert.Equal(0, host.Services.GetRequiredService<FrameLoopService>().ExitCode);
     }
 
     [Fact]
@@ -175,8 +175,8 @@ public sealed class DeviceServiceTests : IDisposable
             new ThrowingCamera(() => ShapesDataset.Draw(1, ShapesModel.FrameSize, random, colour: true), framesBeforeFault: 10)));
         using (host)
         {
-            FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
-            Assert.Equal(1, service.ExitCode);
+            DeviceRuntime service = host.Services.GetRequiredService<DeviceRuntime>();
+            Assert.Equal(1, host.Services.GetRequiredService<FrameLoopService>().ExitCode);
             Assert.Contains("No such device", service.LoopEndedReason);
         }
     }
@@ -270,7 +270,7 @@ public sealed class DeviceServiceTests : IDisposable
         var log = new CapturingLoggerProvider();
         using IHost host = OnLoopedCircles(modelPath, log);
         FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
-        FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
+        DeviceRuntime service = host.Services.GetRequiredService<DeviceRuntime>();
         await host.StartAsync();
         try
         {
@@ -334,7 +334,7 @@ public sealed class DeviceServiceTests : IDisposable
             builder.Services.AddSingleton<FrameSourceOpener>(_ => _ => new GatedCamera(() => ShapesDataset.Draw(0, ShapesModel.FrameSize, random, colour: true), () => Volatile.Read(ref gate)));
         }, systemFile: null);
         FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
-        FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
+        DeviceRuntime service = host.Services.GetRequiredService<DeviceRuntime>();
         await host.StartAsync();
         try
         {
@@ -365,7 +365,7 @@ public sealed class DeviceServiceTests : IDisposable
         string modelPath = CopyOfShapesModel();
         var log = new CapturingLoggerProvider();
         using IHost host = OnLoopedCircles(modelPath, log);
-        FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
+        DeviceRuntime service = host.Services.GetRequiredService<DeviceRuntime>();
         FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
         await host.StartAsync();
         try
@@ -399,7 +399,7 @@ public sealed class DeviceServiceTests : IDisposable
         var log = new CapturingLoggerProvider();
         using IHost host = OnLoopedCircles(modelPath, log);
         FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
-        FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
+        DeviceRuntime service = host.Services.GetRequiredService<DeviceRuntime>();
         await host.StartAsync();
         try
         {

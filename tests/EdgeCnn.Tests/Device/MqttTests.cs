@@ -172,7 +172,7 @@ public sealed class MqttTests : IDisposable
         var log = new CapturingLoggerProvider();
         using IHost host = DeviceHost.Build(config, builder => builder.Logging.AddProvider(log), systemFile: null);
         FrameStatistics statistics = host.Services.GetRequiredService<FrameStatistics>();
-        IMqttStatus publisher = host.Services.GetRequiredService<IDeviceState>().Mqtt;
+        IMqttStatus publisher = host.Services.GetRequiredService<IMqttStatus>();
         await host.StartAsync();
         try
         {

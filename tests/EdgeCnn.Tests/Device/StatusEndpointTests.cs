@@ -97,7 +97,7 @@ public sealed class StatusEndpointTests : IDisposable
         {
             try
             {
-                FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
+                DeviceRuntime service = host.Services.GetRequiredService<DeviceRuntime>();
                 Assert.True(SpinWait.SpinUntil(() => service.IsRuleActive(0), TimeSpan.FromSeconds(60)), "the circles trigger the rule");
 
                 HttpResponseMessage health = await client.GetAsync("/healthz");
@@ -153,7 +153,7 @@ public sealed class StatusEndpointTests : IDisposable
         {
             try
             {
-                await host.Services.GetRequiredService<FrameLoopService>().FirstFrame.WaitAsync(TimeSpan.FromSeconds(60));
+                await host.Services.GetRequiredService<DeviceRuntime>().FirstFrame.WaitAsync(TimeSpan.FromSeconds(60));
                 foreach (string path in new[] { "/status", "/snapshot.jpg", "/metrics" })
                 {
                     foreach (string? token in new[] { null, "wrong-token-of-the-same-size", Token + "x" })
@@ -195,7 +195,7 @@ public sealed class StatusEndpointTests : IDisposable
             {
                 try
                 {
-                    await host.Services.GetRequiredService<FrameLoopService>().FirstFrame.WaitAsync(TimeSpan.FromSeconds(60));
+                    await host.Services.GetRequiredService<DeviceRuntime>().FirstFrame.WaitAsync(TimeSpan.FromSeconds(60));
                     // Five frames, then the camera gives nothing: within a second or two the endpoint says so.
                     HttpResponseMessage health;
                     DateTime deadline = DateTime.UtcNow.AddSeconds(30);
@@ -243,7 +243,7 @@ public sealed class StatusEndpointTests : IDisposable
                 StatusServer server = host.Services.GetRequiredService<StatusServer>();
                 Assert.Empty(server.Addresses);
                 Assert.Contains(log.Lines, l => l.Contains($"the status endpoint cannot listen on Http:Urls http://127.0.0.1:{port}", StringComparison.Ordinal));
-                await host.Services.GetRequiredService<FrameLoopService>().FirstFrame.WaitAsync(TimeSpan.FromSeconds(60));
+                await host.Services.GetRequiredService<DeviceRuntime>().FirstFrame.WaitAsync(TimeSpan.FromSeconds(60));
 
                 // The port is freed: the endpoint comes up on its own.
                 squatter.Stop();
@@ -286,7 +286,7 @@ public sealed class StatusEndpointTests : IDisposable
             try
             {
                 await host.StartAsync();
-                FrameLoopService service = host.Services.GetRequiredService<FrameLoopService>();
+                DeviceRuntime service = host.Services.GetRequiredService<DeviceRuntime>();
                 Task<FrameSnapshot> first = service.RequestSnapshot(), second = service.RequestSnapshot();
                 FrameSnapshot shared = await first.WaitAsync(TimeSpan.FromSeconds(60));
                 Assert.Same(shared, await second);

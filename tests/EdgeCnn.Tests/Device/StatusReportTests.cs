@@ -31,7 +31,6 @@ public sealed class StatusReportTests
         public DateTimeOffset StartedAt { get; init; }
         public Task Started => Task.CompletedTask;
         public Task<FrameSnapshot> RequestSnapshot() => Task.FromException<FrameSnapshot>(new InvalidOperationException("no frames here"));
-        public IMqttStatus Mqtt { get; } = new EdgeCnn.Device.Mqtt.MqttCounters();
     }
 
     [Fact]
@@ -54,7 +53,7 @@ public sealed class StatusReportTests
         Assert.False(health.Healthy);
         Assert.Equal("the frame loop failed: camera gone", health.Reason);
 
-        using JsonDocument status = JsonDocument.Parse(DeviceStatusReport.ToJson(state, statistics, health, "/models/m.onnx", state.StartedAt.AddSeconds(90)));
+        using JsonDocument status = JsonDocument.Parse(DeviceStatusReport.ToJson(state, new EdgeCnn.Device.Mqtt.MqttCounters(), statistics, health, "/models/m.onnx", state.StartedAt.AddSeconds(90)));
         JsonElement root = status.RootElement;
         Assert.Equal(90, root.GetProperty("uptimeSeconds").GetDouble());
         Assert.Equal("/models/m.onnx", root.GetProperty("model").GetProperty("path").GetString());

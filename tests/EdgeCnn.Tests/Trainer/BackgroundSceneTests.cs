@@ -204,7 +204,7 @@ public sealed class BackgroundSceneTests : IDisposable
         await host.StartAsync(timeout.Token);
         await host.WaitForShutdownAsync(timeout.Token);
 
-        ClassTally tally = host.Services.GetRequiredService<FrameLoopService>().Tally!;
+        ClassTally tally = host.Services.GetRequiredService<DeviceRuntime>().Tally!;
         ClassTally.EventScore events = tally.Events()!;
         string table = string.Join(Environment.NewLine, tally.Table().Concat(log.EventLines()));
         Assert.True(events.OnEmpty == 0, $"triggers on the empty desk:{Environment.NewLine}{table}");
