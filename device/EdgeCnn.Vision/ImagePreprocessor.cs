@@ -103,22 +103,24 @@ public sealed class ImagePreprocessor : IDisposable
         if (image.Depth() != MatType.CV_8U)
             throw new ArgumentException($"image depth is {image.Type()}; only 8-bit images are supported.", nameof(image));
 
-        ReusableCvArguments colour = ConvertColour(_frameArguments.For(image));
+        ReusableCvArguments colour = ConvertColour(_frameArguments.For(image), out bool reverseChannels);
         Mat sized = Fit(colour);
-        WritePlanes(sized, destination);
+        WritePlanes(sized, reverseChannels, destination);
         GC.KeepAlive(image);
     }
 
-    private ReusableCvArguments ConvertColour(ReusableCvArguments frame)
+    // Into the spec's channels. A BGR frame for an RGB model is not converted: the resize treats each channel alike,
+    // so its planes are written in reverse order instead (the same numbers, without a pass over the whole frame).
+    private ReusableCvArguments ConvertColour(ReusableCvArguments frame, out bool reverseChannels)
     {
         Mat image = frame.Mat;
         int channels = image.Channels();
+        reverseChannels = (channels, Spec.Channels, Spec.ChannelOrder) == (3, 3, ChannelOrder.Rgb);
         ColorConversionCodes? code = (channels, Spec.Channels, Spec.ChannelOrder) switch
         {
-            (1, 1, _) or (3, 3, ChannelOrder.Bgr) => null,
+            (1, 1, _) or (3, 3, _) => null,
             (1, 3, _) => ColorConversionCodes.GRAY2BGR, // equal planes: the order does not matter
             (3, 1, _) => ColorConversionCodes.BGR2GRAY,
-            (3, 3, ChannelOrder.Rgb) => ColorConversionCodes.BGR2RGB,
             (4, 1, _) => ColorConversionCodes.BGRA2GRAY,
             (4, 3, ChannelOrder.Rgb) => ColorConversionCodes.BGRA2RGB,
             (4, 3, ChannelOrder.Bgr) => ColorConversionCodes.BGRA2BGR,
@@ -197,8 +199,8 @@ public sealed class ImagePreprocessor : IDisposable
         return 1;
     }
 
-    private unsafe void WritePlanes(Mat image, Span<float> destination) =>
-        WritePlanes(Spec, (byte*)image.Ptr(0), image.Step(), _gain, _offset, destination);
+    private unsafe void WritePlanes(Mat image, bool reverseChannels, Span<float> destination) =>
+        WritePlanes(Spec, (byte*)image.Ptr(0), image.Step(), _gain, _offset, reverseChannels, destination);
 
     /// <summary>
     /// The last step of <see cref="Prepare(Mat, Span{float})"/> on its own, without OpenCV: 8-bit pixels that are
@@ -219,11 +221,13 @@ public sealed class ImagePreprocessor : IDisposable
             gain[c] = spec.Scale / spec.Std[c];
             offset[c] = -spec.Mean[c] / spec.Std[c];
         }
-        fixed (byte* first = pixels) WritePlanes(spec, first, rowBytes, gain, offset, destination);
+        fixed (byte* first = pixels) WritePlanes(spec, first, rowBytes, gain, offset, reverseChannels: false, destination);
     }
 
-    // Interleaved rows (HWC bytes) to planes (CHW floats): pixel * gain + offset, per channel.
-    private static unsafe void WritePlanes(PreprocessingSpec spec, byte* first, long stride, ReadOnlySpan<float> gains, ReadOnlySpan<float> offsets, Span<float> destination)
+    // Interleaved rows (HWC bytes) to planes (CHW floats): pixel * gain + offset, per channel; plane c from the
+    // pixel's channel c, or from its last but c (BGR pixels for an RGB model).
+    private static unsafe void WritePlanes(PreprocessingSpec spec, byte* first, long stride, ReadOnlySpan<float> gains, ReadOnlySpan<float> offsets,
+        bool reverseChannels, Span<float> destination)
     {
         int width = spec.Width, height = spec.Height, channels = spec.Channels;
         int plane = width * height;
@@ -236,7 +240,7 @@ public sealed class ImagePreprocessor : IDisposable
                 {
                     float gain = gains[c], offset = offsets[c];
                     float* target = output + c * plane + y * width;
-                    byte* pixel = row + c;
+                    byte* pixel = row + (reverseChannels ? channels - 1 - c : c);
                     for (int x = 0; x < width; x++, pixel += channels)
                         target[x] = *pixel * gain + offset;
                 }

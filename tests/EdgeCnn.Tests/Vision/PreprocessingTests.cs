@@ -44,6 +44,32 @@ public class PreprocessingTests
         for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], tensor[i], 1e-6f);
     }
 
+    [Theory]
+    [InlineData(ResizeMode.Stretch)]
+    [InlineData(ResizeMode.CenterCrop)]
+    [InlineData(ResizeMode.Letterbox)]
+    public void A_camera_frame_for_an_rgb_model_gives_the_numbers_of_converting_it_first(ResizeMode mode)
+    {
+        // The BGR frame is not converted (its planes are read in reverse): the tensor must be that of an RGB frame.
+        using var frame = new Mat(480, 640, MatType.CV_8UC3);
+        Cv2.Randu(frame, Scalar.All(0), Scalar.All(256));
+        Cv2.GaussianBlur(frame, frame, new Size(9, 9), 3); // smooth like a camera's picture, not pure noise
+        using var rgb = new Mat();
+        Cv2.CvtColor(frame, rgb, ColorConversionCodes.BGR2RGB);
+        PreprocessingSpec spec = PreprocessingSpec.Unit(64, 64, 3) with { ResizeMode = mode, Mean = [0.4f, 0.5f, 0.6f], Std = [0.2f, 0.25f, 0.3f] };
+        using var forRgb = new ImagePreprocessor(spec with { ChannelOrder = ChannelOrder.Rgb });
+        using var asIs = new ImagePreprocessor(spec with { ChannelOrder = ChannelOrder.Bgr });
+        var fromBgr = new float[spec.TensorLength];
+        var fromRgb = new float[spec.TensorLength];
+
+        forRgb.Prepare(frame, fromBgr);
+        asIs.Prepare(rgb, fromRgb);
+
+        Assert.Equal(fromRgb, fromBgr);
+        int centre = 32 * 64 + 32; // inside the picture in every mode (a letterbox pads the top with black)
+        Assert.NotEqual(fromBgr[centre], fromBgr[2 * 64 * 64 + centre]); // red and blue differ, so an order mix-up would show
+    }
+
     [Fact]
     public void Grayscale_uses_the_bt601_weights_and_files_round_trip_exactly()
     {
