@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Architecture;
 
 /// <summary>
 /// No two folders (namespaces) of a project use each other, directly or round a longer loop: each has a direction,

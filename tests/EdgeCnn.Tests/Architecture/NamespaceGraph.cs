@@ -1,7 +1,7 @@
 using System.Reflection.Emit;
 using System.Reflection;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Architecture;
 
 /// <summary>
 /// Which namespace of an assembly uses which, read from the compiled code: base types, interfaces, fields,

@@ -6,7 +6,7 @@ using EdgeCnn.Device.Rules;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>
 /// The armed state as logic: quiet hours on the local wall clock (across midnight, and on the nights the clocks

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>
 /// Arming and disarming the running device from the places a user has: the command line on the same machine, the live

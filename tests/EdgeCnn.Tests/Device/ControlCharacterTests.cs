@@ -4,7 +4,7 @@ using EdgeCnn.Vision;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>
 /// A class name with a newline (a training folder named so) would travel into the journal and systemd's notify

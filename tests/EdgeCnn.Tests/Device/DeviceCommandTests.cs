@@ -4,7 +4,7 @@ using EdgeCnn.Device.Cli;
 using EdgeCnn.Device.Hosting;
 using OpenCvSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>The device's verbs, and the real executable under a NOTIFY_SOCKET the test listens on, stopped by SIGTERM.</summary>
 [Trait("Category", "Integration")]

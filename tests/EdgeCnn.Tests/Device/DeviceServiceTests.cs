@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>The device service end to end, in process: a clip, a model from our trainer, the simulated GPIO driver.</summary>
 [Collection(TorchCollection.Name)]

@@ -1,6 +1,6 @@
 using EdgeCnn.Device.Display;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>
 /// The 16x2 display through dotnet/iot's Lcd1602 and Pcf8574 over a fake I2C device that decodes what the driver

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OpenCvSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 public sealed class EventSnapshotsTests : IDisposable
 {

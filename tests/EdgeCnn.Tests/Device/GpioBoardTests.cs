@@ -1,6 +1,6 @@
 using EdgeCnn.Device.Gpio;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>
 /// The GPIO driver and chip chosen from what a machine's files say, over fake /proc, /sys, /dev and library trees

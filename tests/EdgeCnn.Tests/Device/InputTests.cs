@@ -4,7 +4,7 @@ using EdgeCnn.Device.Inputs;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>
 /// The button and the PIR sensor through dotnet/iot's bindings, driven by level changes on a fake GPIO chip (the

@@ -1,7 +1,7 @@
 using EdgeCnn.Device.Capture;
 using OpenCvSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 public sealed class LatestFrameTests
 {

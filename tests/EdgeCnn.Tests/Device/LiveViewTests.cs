@@ -7,7 +7,7 @@ using System.Text.Json;
 using System.Text;
 using OpenCvSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>
 /// The live page, its MJPEG stream and the event snapshots, against the real device on the demo's scene clip, seen

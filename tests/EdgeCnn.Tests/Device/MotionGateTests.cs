@@ -1,7 +1,7 @@
 using EdgeCnn.Device.Loop;
 using EdgeCnn.Vision;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 public sealed class MotionGateTests
 {

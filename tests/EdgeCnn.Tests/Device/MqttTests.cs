@@ -12,7 +12,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>MQTT publishing against a real Mosquitto broker on 127.0.0.1, read by a real MQTT client.</summary>
 [Trait("Category", "Integration")]

@@ -3,7 +3,7 @@ using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Outputs;
 using EdgeCnn.Device.Rules;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>The output bank over a fake GPIO chip and fake PWM channels: which rule switches what, and off is final.</summary>
 public sealed class OutputBankTests

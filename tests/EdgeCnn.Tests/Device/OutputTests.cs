@@ -2,7 +2,7 @@ using System.Device.Gpio;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Outputs;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 public class OutputTests
 {

@@ -1,7 +1,7 @@
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Loop;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>
 /// Model:Precision with the shipped twins (models/garden.onnx and models/garden-int8.onnx) through the real ONNX

@@ -1,6 +1,6 @@
 using EdgeCnn.Device.Mqtt;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 public sealed class RetainedRuleStatesTests
 {

@@ -2,7 +2,7 @@ using System.Text.Json;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Rules;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 public class RuleEngineTests
 {

@@ -4,7 +4,7 @@ using EdgeCnn.Device.Cli;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Device.Hosting;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>
 /// <c>check</c> and <c>run</c> enumerate the same settings sections (<see cref="DeviceHost.Sections"/>): a bad value in

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>The HTTP status endpoint, served by the real Kestrel and read with a real HTTP client on loopback.</summary>
 [Collection(TorchCollection.Name)]

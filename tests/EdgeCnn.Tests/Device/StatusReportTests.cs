@@ -8,7 +8,7 @@ using EdgeCnn.Device.State;
 using EdgeCnn.Device.Statistics;
 using EdgeCnn.Vision;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 /// <summary>The reporters read only <see cref="IDeviceState"/>: here a hand-set one, with no loop running.</summary>
 public sealed class StatusReportTests

@@ -2,7 +2,7 @@ using System.Globalization;
 using EdgeCnn.Device.Hosting;
 using EdgeCnn.Device.Systemd;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 public sealed class SystemdNotifierTests : IDisposable
 {

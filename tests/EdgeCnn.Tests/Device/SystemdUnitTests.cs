@@ -1,4 +1,4 @@
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Device;
 
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SystemdUnitTests : IDisposable

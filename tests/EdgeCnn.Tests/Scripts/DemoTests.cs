@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Scripts;
 
 /// <summary>
 /// scripts/demo.sh, the README's main job, run as the README writes it: by default the garden camera on its clip

@@ -1,4 +1,4 @@
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Scripts;
 
 /// <summary>scripts/deploy.sh against a real sshd on 127.0.0.1, installing under a prefix with systemctl skipped.</summary>
 [Trait("Category", "Integration")]

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Scripts;
 
 /// <summary>The commands the README and docs tell users to paste exist and run as written.</summary>
 public sealed partial class DocumentedCommandTests

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Scripts;
 
 /// <summary>
 /// The fleet playbook for real: three Pi boxes booted at once (scripts/pibox.sh up --count 3, each its own machine-id,

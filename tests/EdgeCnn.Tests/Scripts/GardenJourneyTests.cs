@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Scripts;
 
 /// <summary>
 /// scripts/garden.sh, the user's journey as the README writes it (capture from a camera, train, export, check, run

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Scripts;
 
 /// <summary>
 /// scripts/deploy.sh against the Pi in a box: a real sshd, a real systemd as PID 1, the hardened unit running the

@@ -1,4 +1,4 @@
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Scripts;
 
 /// <summary>
 /// <c>scripts/NAME.sh --help</c> prints the script's usage (its opening comment) and exits 0, before it does anything:

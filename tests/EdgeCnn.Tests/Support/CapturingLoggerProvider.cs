@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using EdgeCnn.Device.Events;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>Keeps every log entry of a host, with its structured values, for tests to read.</summary>
 internal sealed class CapturingLoggerProvider : ILoggerProvider

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>Writes a device settings file the way a user would, from an object shaped like the JSON.</summary>
 internal static class DeviceConfigFile

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>Starts the real device executable (the test build's edgecnn-device.dll), collecting its output lines.</summary>
 internal static class DeviceProcess

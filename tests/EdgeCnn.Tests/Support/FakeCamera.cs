@@ -1,7 +1,7 @@
 using EdgeCnn.Vision;
 using OpenCvSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>
 /// A fake camera (the hardware boundary): delivers the given frames once, then reports the end of the stream. Owns

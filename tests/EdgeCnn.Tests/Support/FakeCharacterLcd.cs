@@ -1,6 +1,6 @@
 using System.Device.I2c;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>
 /// A fake I2C device (the hardware boundary): a PCF8574 backpack with an HD44780 16x2 LCD behind it, as the common

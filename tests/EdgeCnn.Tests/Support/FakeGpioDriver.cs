@@ -1,6 +1,6 @@
 using System.Device.Gpio;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>
 /// A fake GPIO chip (the hardware boundary): records every write, so tests see exactly what the real

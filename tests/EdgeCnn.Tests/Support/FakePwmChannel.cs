@@ -1,6 +1,6 @@
 using System.Device.Pwm;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>A fake PWM channel (the hardware boundary) that remembers its settings and whether it is running.</summary>
 internal sealed class FakePwmChannel : PwmChannel

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>Debian's chromium, headless: what a user's browser makes of a page, as a screenshot or as its DOM after the scripts ran.</summary>
 internal static class HeadlessChromium

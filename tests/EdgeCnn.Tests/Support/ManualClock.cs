@@ -1,4 +1,4 @@
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>A clock the test sets, in a time zone it chooses; its timers never fire (tests call what they would).</summary>
 internal sealed class ManualClock(DateTimeOffset now, TimeZoneInfo? zone = null) : TimeProvider

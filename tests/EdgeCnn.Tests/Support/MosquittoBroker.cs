@@ -1,4 +1,4 @@
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>
 /// A real Mosquitto broker (Debian's mosquitto) on 127.0.0.1 for one test, with a password file; it can be stopped

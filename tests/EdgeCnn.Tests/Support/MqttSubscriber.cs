@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using MQTTnet;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>A real MQTT client that subscribes to everything on a broker and keeps what arrives, in order.</summary>
 internal sealed class MqttSubscriber : IAsyncDisposable

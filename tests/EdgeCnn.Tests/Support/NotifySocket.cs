@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>A NOTIFY_SOCKET the test listens on, as systemd does: a Unix datagram socket collecting sd_notify messages.</summary>
 internal sealed class NotifySocket : IDisposable

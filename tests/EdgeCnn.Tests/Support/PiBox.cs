@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>
 /// The Pi in a box (scripts/pibox.sh): Debian 12 booted with systemd as PID 1, sshd on a loopback port, the device

@@ -2,7 +2,7 @@ using EdgeCnn.Trainer.Metrics;
 using EdgeCnn.Trainer.Reports;
 using EdgeCnn.Trainer.Training;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>Collects what a training run reports; can cancel the run after a given epoch.</summary>
 internal sealed class RecordingProgress(CancellationTokenSource? cancelAfter = null, int cancelAfterEpoch = int.MaxValue) : ITrainingProgress

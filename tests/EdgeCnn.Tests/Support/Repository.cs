@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>The checkout the tests run from, and a way to run its scripts.</summary>
 internal static class Repository

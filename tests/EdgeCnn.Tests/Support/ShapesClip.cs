@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>
 /// Writes a video clip (MJPG in AVI, through OpenCV's FFMPEG backend) of shapes shown one segment after another.

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>
 /// A small, learnable image dataset the tests draw themselves: filled circles, squares and triangles of random

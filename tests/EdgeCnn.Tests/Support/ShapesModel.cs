@@ -2,7 +2,7 @@ using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Runs;
 using EdgeCnn.Trainer.Training;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>
 /// A shapes classifier trained and exported by our own trainer, once per test run, for the device tests: colour

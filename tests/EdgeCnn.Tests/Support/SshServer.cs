@@ -1,4 +1,4 @@
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>
 /// A real OpenSSH server (Debian's openssh-server) on 127.0.0.1 for one test: its own host key, a throwaway client

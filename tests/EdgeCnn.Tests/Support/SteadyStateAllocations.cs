@@ -1,4 +1,4 @@
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>Measures whether a per-frame step allocates once it has warmed up.</summary>
 /// <remarks>

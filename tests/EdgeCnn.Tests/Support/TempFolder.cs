@@ -1,4 +1,4 @@
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>A fresh folder under /tmp, deleted with everything in it on dispose.</summary>
 public sealed class TempFolder : IDisposable

@@ -1,4 +1,4 @@
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Support;
 
 /// <summary>
 /// Tests that use libtorch's global random generator or the process console run one at a time, so a seeded run

@@ -2,7 +2,7 @@ using EdgeCnn.Trainer.Architecture;
 using TorchSharp;
 using TorchSharp.Modules;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Trainer;
 
 [Collection(TorchCollection.Name)]
 public class ArchitectureTests

@@ -2,7 +2,7 @@ using EdgeCnn.Trainer.Training;
 using EdgeCnn.Vision;
 using TorchSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Trainer;
 
 [Collection(TorchCollection.Name)]
 public class AugmenterTests

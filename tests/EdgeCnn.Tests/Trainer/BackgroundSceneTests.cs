@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenCvSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Trainer;
 
 /// <summary>
 /// The background class end to end: shapes on black, trained tiny with scene augmentation onto "photos" of a desk,

@@ -6,7 +6,7 @@ using OpenCvSharp;
 using TorchSharp;
 using Scalar = OpenCvSharp.Scalar;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Trainer;
 
 /// <summary>
 /// The data users bring besides IDX items: cut-outs (PNGs whose alpha channel is the item's mask), pasted by that

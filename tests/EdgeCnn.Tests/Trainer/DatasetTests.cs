@@ -2,7 +2,7 @@ using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Data;
 using EdgeCnn.Vision;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Trainer;
 
 public class DatasetTests
 {

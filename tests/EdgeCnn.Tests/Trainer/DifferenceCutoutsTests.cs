@@ -2,7 +2,7 @@ using EdgeCnn.Trainer.Data;
 using EdgeCnn.Vision;
 using OpenCvSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Trainer;
 
 /// <summary>
 /// Captured frames of a camera that stays put: the object is where a frame differs from the nearest empty frame, its

@@ -15,7 +15,7 @@ using OpenCvSharp;
 using TorchSharp.Modules;
 using TorchSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Trainer;
 
 [Collection(TorchCollection.Name)]
 public sealed class ExportTests : IDisposable

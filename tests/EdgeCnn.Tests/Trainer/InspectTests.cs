@@ -6,7 +6,7 @@ using OpenCvSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Trainer;
 
 /// <summary><c>inspect</c> on the shapes model our trainer trained: the pictures, and that Grad-CAM points at the shape.</summary>
 [Collection(TorchCollection.Name)]

@@ -7,7 +7,7 @@ using EdgeCnn.Trainer.Reports;
 using EdgeCnn.Trainer.Training;
 using EdgeCnn.Vision;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Trainer;
 
 /// <summary>The background class and the open-set threshold: calibration, manifest, rules, and the clip's scoring.</summary>
 public class OpenSetTests

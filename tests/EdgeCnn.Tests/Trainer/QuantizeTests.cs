@@ -3,7 +3,7 @@ using EdgeCnn.Vision;
 using EdgeCnn.Vision.Onnx;
 using OpenCvSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Trainer;
 
 /// <summary><c>quantize</c> on a model our trainer trained: the int8 twin, its manifest, and the gates.</summary>
 [Collection(TorchCollection.Name)]

@@ -2,7 +2,7 @@ using EdgeCnn.Trainer.Scene;
 using EdgeCnn.Vision;
 using TorchSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Trainer;
 
 [Collection(TorchCollection.Name)]
 public class SceneComposerTests

@@ -1,6 +1,6 @@
 using EdgeCnn.Trainer.Scene;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Trainer;
 
 /// <summary>
 /// The two makers of scenes take their item sizes and noise from one place (<see cref="SceneLook"/>), and the

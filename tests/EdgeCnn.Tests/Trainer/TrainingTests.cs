@@ -4,7 +4,7 @@ using EdgeCnn.Trainer.Training;
 using TorchSharp.Modules;
 using TorchSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Trainer;
 
 [Collection(TorchCollection.Name)]
 public sealed class TrainingTests : IDisposable

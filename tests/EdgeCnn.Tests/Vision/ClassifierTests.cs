@@ -6,7 +6,7 @@ using OpenCvSharp;
 using TorchSharp;
 using TorchSharp.Modules;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Vision;
 
 [Collection(TorchCollection.Name)]
 public sealed class ClassifierTests : IDisposable

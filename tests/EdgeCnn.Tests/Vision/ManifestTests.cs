@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EdgeCnn.Vision;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Vision;
 
 public class ManifestTests
 {

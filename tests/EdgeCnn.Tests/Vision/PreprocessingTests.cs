@@ -1,7 +1,7 @@
 using EdgeCnn.Vision;
 using OpenCvSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Vision;
 
 public class PreprocessingTests
 {

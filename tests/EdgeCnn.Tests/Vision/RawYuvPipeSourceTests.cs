@@ -1,7 +1,7 @@
 using EdgeCnn.Vision;
 using OpenCvSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Vision;
 
 /// <summary>The rpicam-vid pipe reader, fed by ffmpeg writing the same raw I420 format.</summary>
 public sealed class RawYuvPipeSourceTests : IDisposable

@@ -1,7 +1,7 @@
 using EdgeCnn.Vision;
 using OpenCvSharp;
 
-namespace EdgeCnn.Tests;
+namespace EdgeCnn.Tests.Vision;
 
 /// <summary>
 /// The area resize in two steps (whole factors first, OpenCV's fast path, then the rest): how close it stays to one
