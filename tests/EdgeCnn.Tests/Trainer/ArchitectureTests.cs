@@ -1,4 +1,5 @@
 using EdgeCnn.Trainer.Architecture;
+using EdgeCnn.Trainer.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 

@@ -1,5 +1,6 @@
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Inspection;
+using EdgeCnn.Trainer.Layers;
 using EdgeCnn.Trainer.Training;
 using EdgeCnn.Vision;
 using OpenCvSharp;

@@ -1,3 +1,4 @@
+using EdgeCnn.Trainer.Layers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using EdgeCnn.Vision;

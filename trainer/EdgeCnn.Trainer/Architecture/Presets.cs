@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using EdgeCnn.Trainer.Layers;
 
 namespace EdgeCnn.Trainer.Architecture;
 

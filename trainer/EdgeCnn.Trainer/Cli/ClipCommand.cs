@@ -15,66 +15,18 @@ internal static class ClipCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "An IDX dataset: fashion-mnist, or a folder with t10k-*-ubyte files (only its test split is used); with --scene also a folder of cut-outs, root/<class>/*.png with an alpha channel.", DefaultValueFactory = _ => DatasetLoader.FashionMnistName };
-        var perClass = new Option<int>("--per-class") { Description = "Test images per class.", DefaultValueFactory = _ => 4 };
-        var seconds = new Option<double>("--seconds") { Description = "How long each image is shown.", DefaultValueFactory = _ => 1.0 };
-        var fps = new Option<int>("--fps") { Description = "Frames per second of the clip.", DefaultValueFactory = _ => 15 };
-        var width = new Option<int>("--width") { Description = "Frame width.", DefaultValueFactory = _ => 640 };
-        var height = new Option<int>("--height") { Description = "Frame height.", DefaultValueFactory = _ => 480 };
-        var scale = new Option<int>("--scale") { Description = "Each image is enlarged this many times (nearest neighbour) and centred.", DefaultValueFactory = _ => 16 };
-        var seed = new Option<int>("--seed") { Description = "Chooses which test images.", DefaultValueFactory = _ => 1 };
-        var output = new Option<string>("--output", "-o") { Description = "The clip (.mp4 or .avi); the truth file goes beside it as NAME.truth.csv.", Required = true };
-        var scene = new Option<bool>("--scene") { Description = "A camera-like clip: items at random size, place and rotation on backgrounds, with light drift, sensor noise and empty stretches between them." };
-        var emptySeconds = new Option<double>("--empty-seconds") { Description = "--scene: how long the empty scene shows before each item.", DefaultValueFactory = _ => 0.8 };
-        var backgroundImages = new Option<string?>("--background-images") { Description = "--scene: a folder of photos to use as backgrounds, taking turns with synthesised textures (default: textures only)." };
-        var sceneScale = new Option<string>("--scene-scale") { Description = "--scene: item size range as MIN..MAX fractions of the frame height.", DefaultValueFactory = _ => SceneLook.Clip.ScaleRange };
-        var noise = new Option<double>("--noise") { Description = "--scene: sensor-noise standard deviation as a fraction of the pixel range.", DefaultValueFactory = _ => SceneLook.Clip.Noise };
-        var backgroundLabel = new Option<string>("--background-label") { Description = "--scene: the truth file's name for empty stretches (the model's background class).", DefaultValueFactory = _ => "background" };
-        var only = new Option<string?>("--only") { Description = "--scene: show only this class; with the background label, only empty stretches (--per-class of them, --seconds each): a clip to capture one class from." };
-        var edge = new Option<double>("--edge") { Description = "--scene: share of items placed partly beyond the frame's edge.", DefaultValueFactory = _ => 0 };
-        var poles = new Option<double>("--poles") { Description = "--scene: share of items with a pole in front of them.", DefaultValueFactory = _ => 0 };
-        var light = new Option<string>("--light") { Description = "--scene: each stretch's light as MIN..MAX factors on the scene (1: the photo's own; 0.35: dusk).", DefaultValueFactory = _ => "1..1" };
-        var rotate = new Option<double>("--scene-rotate") { Description = "--scene: largest item rotation in degrees.", DefaultValueFactory = _ => 25 };
-        var noTextures = new Option<bool>("--no-textures") { Description = "--scene: photos only, no synthesised textures between them (one camera's views of one place)." };
-        var perBackground = new Option<int>("--items-per-background") { Description = "--scene: items shown on one background before the next.", DefaultValueFactory = _ => 10 };
+        var clip = new ClipArguments();
         var command = new Command("clip", "Make a sample clip from an IDX dataset's test images or from cut-outs, with a truth file (first_frame,last_frame,label) for scoring the device on it.");
-        foreach (Option option in new Option[] { data, perClass, seconds, fps, width, height, scale, seed, output, scene, emptySeconds, backgroundImages, sceneScale, noise, backgroundLabel,
-                     only, edge, poles, light, rotate, perBackground, noTextures })
-            command.Options.Add(option);
+        clip.AddTo(command);
         command.SetAction(result =>
         {
-            if (result.GetValue(scene))
+            if (result.GetValue(clip.Scene))
             {
-                (double min, double max) = RangeOption.Parse(result.GetValue(sceneScale)!, "--scene-scale", SceneLook.Clip.ScaleRange);
-                (double dark, double bright) = RangeOption.Parse(result.GetValue(light)!, "--light", "0.35..1.1");
-                SceneClip.Write(new SceneClip.Settings
-                {
-                    Data = result.GetValue(data)!,
-                    PerClass = result.GetValue(perClass),
-                    Seconds = result.GetValue(seconds),
-                    EmptySeconds = result.GetValue(emptySeconds),
-                    Fps = result.GetValue(fps),
-                    Width = result.GetValue(width),
-                    Height = result.GetValue(height),
-                    MinScale = min,
-                    MaxScale = max,
-                    Noise = result.GetValue(noise),
-                    BackgroundImages = result.GetValue(backgroundImages),
-                    BackgroundLabel = result.GetValue(backgroundLabel)!,
-                    Only = result.GetValue(only),
-                    Edge = result.GetValue(edge),
-                    Occlusion = result.GetValue(poles),
-                    MinLight = dark,
-                    MaxLight = bright,
-                    Rotate = result.GetValue(rotate),
-                    ItemsPerBackground = result.GetValue(perBackground),
-                    Textures = !result.GetValue(noTextures),
-                    Seed = result.GetValue(seed),
-                }, result.GetValue(output)!, Console.WriteLine);
+                SceneClip.Write(clip.ReadScene(result), result.GetValue(clip.Output)!, Console.WriteLine);
                 return ExitCodes.Success;
             }
-            Write(result.GetValue(data)!, result.GetValue(perClass), result.GetValue(seconds), result.GetValue(fps), result.GetValue(width),
-                result.GetValue(height), result.GetValue(scale), result.GetValue(seed), result.GetValue(output)!, Console.WriteLine);
+            Write(result.GetValue(clip.Data)!, result.GetValue(clip.PerClass), result.GetValue(clip.Seconds), result.GetValue(clip.Fps), result.GetValue(clip.Width),
+                result.GetValue(clip.Height), result.GetValue(clip.Scale), result.GetValue(clip.Seed), result.GetValue(clip.Output)!, Console.WriteLine);
             return ExitCodes.Success;
         });
         return command;

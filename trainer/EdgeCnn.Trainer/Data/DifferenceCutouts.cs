@@ -84,7 +84,15 @@ internal static class DifferenceCutouts
     // The frame's item as BGRA (opaque where it differs from the best-matching empty frame), or null.
     private static Mat? Cut(Mat frame, Mat thumb, List<(Mat Frame, Mat Thumb)> scenes)
     {
-        // The nearest empty frame, compared with each one's light scaled to this frame's (per channel means).
+        if (NearestEmpty(frame, thumb, scenes) is not { } empty) return null;
+        using Mat mask = DifferenceMask(frame, empty);
+        using Mat? item = LargestItem(mask, frame.Rows * frame.Cols);
+        return item is null ? null : WithOpacity(frame, item);
+    }
+
+    // The nearest empty frame of the same size, compared with each one's light scaled to this frame's (per channel means).
+    private static Mat? NearestEmpty(Mat frame, Mat thumb, List<(Mat Frame, Mat Thumb)> scenes)
+    {
         Scalar mean = Cv2.Mean(thumb);
         (Mat Frame, Mat Thumb)? best = null;
         double bestDistance = double.MaxValue;
@@ -100,10 +108,14 @@ internal static class DifferenceCutouts
             double distance = d.Val0 + d.Val1 + d.Val2;
             if (distance < bestDistance) (bestDistance, best) = (distance, scene);
         }
-        if (best is null) return null;
+        return best?.Frame;
+    }
 
+    // 255 where the frame differs from the empty one (its light matched, both blurred) in any channel, cleaned of specks and holes.
+    private static Mat DifferenceMask(Mat frame, Mat empty)
+    {
         using var emptyScaled = new Mat();
-        Cv2.Multiply(best.Value.Frame, Gain(Cv2.Mean(frame), Cv2.Mean(best.Value.Frame)), emptyScaled, 1, MatType.CV_8UC3.Value);
+        Cv2.Multiply(empty, Gain(Cv2.Mean(frame), Cv2.Mean(empty)), emptyScaled, 1, MatType.CV_8UC3.Value);
         using var blurredFrame = new Mat();
         using var blurredEmpty = new Mat();
         Cv2.GaussianBlur(frame, blurredFrame, new Size(5, 5), 0);
@@ -115,7 +127,7 @@ internal static class DifferenceCutouts
         Cv2.Max(split[0], split[1], largest);
         Cv2.Max(largest, split[2], largest);
         foreach (Mat m in split) m.Dispose();
-        using var mask = new Mat();
+        var mask = new Mat();
         Cv2.Threshold(largest, mask, Level, 255, ThresholdTypes.Binary);
         using (Mat small = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(3, 3)))
         using (Mat large = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(9, 9)))
@@ -123,7 +135,13 @@ internal static class DifferenceCutouts
             Cv2.MorphologyEx(mask, mask, MorphTypes.Open, small);
             Cv2.MorphologyEx(mask, mask, MorphTypes.Close, large);
         }
-        // The largest connected difference is the item; the rest is noise or a moved leaf.
+        return mask;
+    }
+
+    // The largest connected difference is the item (the rest is noise or a moved leaf): 255 on it, or null when its
+    // share of the frame's pixels is out of bounds.
+    private static Mat? LargestItem(Mat mask, int pixels)
+    {
         using var labels = new Mat();
         using var stats = new Mat();
         using var centroids = new Mat();
@@ -134,12 +152,18 @@ internal static class DifferenceCutouts
             int a = stats.At<int>(c, (int)ConnectedComponentsTypes.Area);
             if (a > area) (item, area) = (c, a);
         }
-        double share = (double)area / (frame.Rows * frame.Cols);
+        double share = (double)area / pixels;
         if (item == 0 || share is < MinShare or > MaxShare) return null;
-        using var only = new Mat();
+        var only = new Mat();
         Cv2.Compare(labels, Scalar.All(item), only, CmpTypes.EQ);
+        return only;
+    }
+
+    // The frame's colours with the item's mask, softened at its edge, as the alpha channel.
+    private static Mat WithOpacity(Mat frame, Mat item)
+    {
         using var opacity = new Mat();
-        Cv2.GaussianBlur(only, opacity, new Size(3, 3), 0);
+        Cv2.GaussianBlur(item, opacity, new Size(3, 3), 0);
         Mat[] colour = frame.Split();
         try
         {

@@ -1,4 +1,5 @@
 using EdgeCnn.Trainer.Architecture;
+using EdgeCnn.Trainer.Layers;
 using EdgeCnn.Vision;
 using TorchSharp;
 using TorchSharp.Modules;

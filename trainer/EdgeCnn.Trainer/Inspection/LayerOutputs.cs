@@ -1,4 +1,5 @@
 using EdgeCnn.Trainer.Architecture;
+using EdgeCnn.Trainer.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,10 +30,10 @@ internal static class LayerOutputs
         {
             LayerSpec layer = plan.Layers[i].Layer;
             x = Forward(model, x, i, i + 1);
-            if (layer is ConvLayer or ResidualLayer) open = plan.Layers[i].Name;
-            bool pooling = layer is MaxPoolLayer or AvgPoolLayer;
+            if (layer.Stage == StageRole.Opens) open = plan.Layers[i].Name;
+            bool pooling = layer.Stage == StageRole.Alone;
             // A stage ends where the next layer is not its batch norm or activation.
-            bool stageEnds = pooling || (open is not null && (i + 1 == count || plan.Layers[i + 1].Layer is not (BatchNormLayer or ReluLayer or TanhLayer or SigmoidLayer)));
+            bool stageEnds = pooling || (open is not null && (i + 1 == count || plan.Layers[i + 1].Layer.Stage != StageRole.Follows));
             if (x.dim() == 4 && stageEnds && x.shape[2] > 1)
             {
                 string name = pooling ? plan.Layers[i].Name : open == plan.Layers[i].Name ? open! : $"{open}..{plan.Layers[i].Name}";

@@ -52,45 +52,60 @@ internal static class ModelInspection
         md.AppendLine();
         md.AppendLine(c, $"## The input as the network saw it\n\n{p.Width}x{p.Height}x{p.Channels} after preprocessing ({p.ResizeMode.ToString().ToLowerInvariant()} resize, {p.Interpolation.ToString().ToLowerInvariant()} interpolation), enlarged:\n\n![input](input.png)\n");
 
-        if (LayerOutputs.FirstFilters(model, plan) is { } first)
-        {
-            InspectionImages.Filters(Out("filters.png"), first.Weights, first.Filters, first.Channels, first.Kernel,
-                $"{first.Name}: {first.Filters} filters {first.Kernel}x{first.Kernel}x{first.Channels}");
-            md.AppendLine(c, $"## First-layer filters\n\n`{first.Name}`: {first.Filters} filters of {first.Kernel}x{first.Kernel}x{first.Channels}, all on one scale (mid-grey is 0){(first.Channels == 3 ? ", in colour" : "")}. Early filters tend to be edge and colour detectors.\n\n![filters](filters.png)\n");
-        }
+        WriteFilters(model, plan, md, Out);
+        WriteFeatureMaps(model, plan, x, md, Out);
+        (string predicted, string explained) = WriteGradCam(model, plan, x, classIndex, record.Classes, seen, md, Out);
+        string markdown = Out("inspect.md");
+        File.WriteAllText(markdown, md.ToString());
+        return new Result(markdown, files, predicted, explained);
+    }
 
+    // The first conv's filters, when the network has one.
+    private static void WriteFilters(Sequential model, NetworkPlan plan, StringBuilder md, Func<string, string> file)
+    {
+        if (LayerOutputs.FirstFilters(model, plan) is not { } first) return;
+        InspectionImages.Filters(file("filters.png"), first.Weights, first.Filters, first.Channels, first.Kernel,
+            $"{first.Name}: {first.Filters} filters {first.Kernel}x{first.Kernel}x{first.Channels}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"## First-layer filters\n\n`{first.Name}`: {first.Filters} filters of {first.Kernel}x{first.Kernel}x{first.Channels}, all on one scale (mid-grey is 0){(first.Channels == 3 ? ", in colour" : "")}. Early filters tend to be edge and colour detectors.\n\n![filters](filters.png)\n");
+    }
+
+    // The feature maps at the end of each stage, one picture a stage.
+    private static void WriteFeatureMaps(Sequential model, NetworkPlan plan, Tensor x, StringBuilder md, Func<string, string> file)
+    {
         IReadOnlyList<LayerOutputs.Stage> stages = LayerOutputs.Of(model, plan, x);
-        if (stages.Count > 0)
+        if (stages.Count == 0) return;
+        md.AppendLine("## Feature maps, stage by stage\n\nEach map is stretched over its own range, written under it (black: its smallest value, white: its largest). Early stages keep the image's shape; later ones respond to parts.\n");
+        for (int i = 0; i < stages.Count; i++)
         {
-            md.AppendLine("## Feature maps, stage by stage\n\nEach map is stretched over its own range, written under it (black: its smallest value, white: its largest). Early stages keep the image's shape; later ones respond to parts.\n");
-            for (int i = 0; i < stages.Count; i++)
-            {
-                string name = $"maps-{i + 1:00}-{Safe(stages[i].Name)}.png";
-                InspectionImages.FeatureMaps(Out(name), stages[i]);
-                md.AppendLine(c, $"### {stages[i].Name}: {stages[i].Channels} x {stages[i].Width}x{stages[i].Height}\n\n![{stages[i].Name}]({name})\n");
-            }
+            string name = $"maps-{i + 1:00}-{Safe(stages[i].Name)}.png";
+            InspectionImages.FeatureMaps(file(name), stages[i]);
+            md.AppendLine(CultureInfo.InvariantCulture, $"### {stages[i].Name}: {stages[i].Channels} x {stages[i].Width}x{stages[i].Height}\n\n![{stages[i].Name}]({name})\n");
         }
+    }
 
-        string predicted, explained;
+    // Grad-CAM for the class asked for (else the predicted one); a network it does not suit only gets its prediction.
+    private static (string Predicted, string Explained) WriteGradCam(Sequential model, NetworkPlan plan, Tensor x, int? classIndex, string[] classes, Mat seen,
+        StringBuilder md, Func<string, string> file)
+    {
+        var c = CultureInfo.InvariantCulture;
         try
         {
             (float[] cam, int predictedIndex, int explainedIndex, string layer) = GradCam.Compute(model, plan, x, classIndex);
-            predicted = record.Classes[predictedIndex];
-            explained = record.Classes[explainedIndex];
+            string predicted = classes[predictedIndex];
+            string explained = classes[explainedIndex];
             using Mat panel = InspectionImages.GradCamPanel(seen, cam, $"predicted {predicted}; map for {explained}");
-            InspectionImages.Grid(Out("gradcam.png"), [panel], columns: 1);
+            InspectionImages.Grid(file("gradcam.png"), [panel], columns: 1);
             md.AppendLine(c, $"## Grad-CAM\n\nWhere the evidence for **{explained}** is (the network predicts **{predicted}**), from the maps of `{layer}`, the last layer that still has space in it: red is most evidence.\n\n![Grad-CAM](gradcam.png)\n");
+            return (predicted, explained);
         }
         catch (InvalidDataException e)
         {
             using var noGrad = no_grad();
             using Tensor logits = model.call(x);
-            predicted = explained = record.Classes[(int)logits.argmax(1).item<long>()];
+            string predicted = classes[(int)logits.argmax(1).item<long>()];
             md.AppendLine(c, $"## Grad-CAM\n\nNot for this network: {e.Message}\n");
+            return (predicted, predicted);
         }
-        string markdown = Out("inspect.md");
-        File.WriteAllText(markdown, md.ToString());
-        return new Result(markdown, files, predicted, explained);
     }
 
     private static (float[] Input, string Source) Input(Request request, RunRecord record)

@@ -1,3 +1,4 @@
+using EdgeCnn.Trainer.Layers;
 using EdgeCnn.Vision.Onnx.Proto;
 using Google.Protobuf;
 
@@ -34,14 +35,11 @@ internal sealed class OnnxGraphBuilder
         return output;
     }
 
-    public static AttributeProto Ints(string name, params long[] values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        attribute.Ints.AddRange(values);
-        return attribute;
-    }
+    // The attributes are made where the layers can reach them (Layers cannot use this namespace); these keep the
+    // exporter's own nodes and other callers as they were.
+    public static AttributeProto Ints(string name, params long[] values) => OnnxAttributes.Ints(name, values);
 
-    public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+    public static AttributeProto Int(string name, long value) => OnnxAttributes.Int(name, value);
 
-    public static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+    public static AttributeProto Float(string name, float value) => OnnxAttributes.Float(name, value);
 }

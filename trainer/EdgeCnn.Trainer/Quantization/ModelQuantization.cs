@@ -50,6 +50,39 @@ internal static class ModelQuantization
     {
         if (!request.OutputPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"-o {request.OutputPath}: the model file name must end in .onnx (the manifest is written beside it as .json).");
+        (byte[] fp32Bytes, ModelManifest fp32Manifest, ModelProto fp32) = LoadFp32(request);
+
+        RunRecord record = RunRecord.Load(request.RunFolder);
+        PreprocessingSpec p = fp32Manifest.Preprocessing;
+        using RunDataset dataset = LoadRunData(request, record, fp32Manifest, progress);
+
+        ImageSet calibration = CalibrationSet(dataset, request.CalibrationImages, record.Options.Seed);
+        progress.Log($"Calibrating on {calibration.Count} training images ({request.Method.ToString().ToLowerInvariant()}){(dataset.Composer is null ? "" : ", half of them composed into scenes")} ...");
+        var ranges = ActivationRanges.Calibrate(fp32, calibration.Pixels, calibration.Count, p.TensorLength, request.Method,
+            Quarterly(progress, "calibration"));
+
+        List<(string Name, ImageSet Set)> tests = TestSets(dataset);
+        var fp32Accuracy = tests.Select(t => Evaluate(fp32Bytes, t.Set)).ToList();
+
+        byte[] int8Bytes = QdqRewriter.Rewrite(fp32, ranges, request.KeepFloat, request.Activations).ToByteArray();
+        var accuracies = tests.Select((t, i) => new Accuracy(t.Name, t.Set.Count, fp32Accuracy[i], Evaluate(int8Bytes, t.Set))).ToList();
+        foreach (Accuracy a in accuracies)
+            progress.Log($"  {a.Set,-11} ({a.Images} images): fp32 {a.Fp32:P2}, int8 {a.Int8:P2} ({-a.DropPoints:+0.00;-0.00} points)");
+        if (accuracies.FirstOrDefault(a => a.DropPoints > request.MaxDrop * 100) is Accuracy failed)
+            throw new InvalidDataException(Refusal(failed, request, fp32, ranges, tests[0].Set, progress));
+        RuntimeGraph kernels = RequireIntegerConvolutions(int8Bytes, fp32, request.KeepFloat);
+
+        LatencyComparison.Latency latency = LatencyComparison.Measure(fp32Bytes, int8Bytes, tests[0].Set);
+        string manifestPath = Path.ChangeExtension(request.OutputPath, ".json");
+        ModelManifest manifest = Int8Manifest(fp32Manifest, int8Bytes, accuracies);
+        manifest.Validate(manifestPath);
+        Write(request.OutputPath, int8Bytes, manifest, manifestPath);
+        return new Result(request.OutputPath, manifestPath, accuracies, latency, fp32Bytes.Length, int8Bytes.Length, kernels, [.. request.KeepFloat]);
+    }
+
+    // The fp32 model and its manifest, checked: the manifest's hash matches, it is fp32, and the layers to keep exist.
+    private static (byte[] Bytes, ModelManifest Manifest, ModelProto Model) LoadFp32(Request request)
+    {
         byte[] fp32Bytes = File.ReadAllBytes(request.Fp32ModelPath);
         ModelManifest fp32Manifest = ModelManifest.Load(Path.ChangeExtension(request.Fp32ModelPath, ".json"));
         fp32Manifest.VerifyModel(request.Fp32ModelPath, fp32Bytes);
@@ -59,41 +92,48 @@ internal static class ModelQuantization
         var unknown = request.KeepFloat.Except(QdqRewriter.QuantizableLayers(fp32)).ToList();
         if (unknown.Count > 0)
             throw new ArgumentException($"--keep-fp32 {string.Join(",", unknown)}: no such layer; the model's layers with weights are {string.Join(", ", QdqRewriter.QuantizableLayers(fp32))}.");
+        return (fp32Bytes, fp32Manifest, fp32);
+    }
 
-        RunRecord record = RunRecord.Load(request.RunFolder);
+    // The run's data as the run saw it, whose classes must be the model's labels.
+    private static RunDataset LoadRunData(Request request, RunRecord record, ModelManifest fp32Manifest, ITrainingProgress progress)
+    {
         PreprocessingSpec p = fp32Manifest.Preprocessing;
         LoadedData data = DatasetLoader.Load(record.Options.Data, p, record.Options.ValidationSplit, record.Options.Seed);
         // The scene textures come from torch's random stream: seeded as the run was, the scene test set is the run's.
         TorchSharp.torch.manual_seed(record.Options.Seed);
-        using RunDataset dataset = RunDataset.Prepare(record.Options, data, p, progress);
+        RunDataset dataset = RunDataset.Prepare(record.Options, data, p, progress);
         if (!dataset.Classes.SequenceEqual(fp32Manifest.Labels))
+        {
+            dataset.Dispose();
             throw new InvalidDataException($"{request.Fp32ModelPath}: its labels [{string.Join(", ", fp32Manifest.Labels)}] are not those of run {request.RunFolder} [{string.Join(", ", dataset.Classes)}]; pass the run that trained it with --run.");
+        }
+        return dataset;
+    }
 
-        ImageSet calibration = CalibrationSet(dataset, request.CalibrationImages, record.Options.Seed);
-        progress.Log($"Calibrating on {calibration.Count} training images ({request.Method.ToString().ToLowerInvariant()}){(dataset.Composer is null ? "" : ", half of them composed into scenes")} ...");
-        var ranges = ActivationRanges.Calibrate(fp32, calibration.Pixels, calibration.Count, p.TensorLength, request.Method,
-            Quarterly(progress, "calibration"));
-
+    // The sets the accuracy gate measures: the test sets the run has, else its validation set.
+    private static List<(string Name, ImageSet Set)> TestSets(RunDataset dataset)
+    {
         var tests = new List<(string Name, ImageSet Set)>();
         if (dataset.Test is not null) tests.Add((dataset.Composer is null ? "test" : "scene test", dataset.Test));
         if (dataset.CleanTest is not null) tests.Add(("clean test", dataset.CleanTest));
         if (tests.Count == 0) tests.Add(("validation", dataset.Validation));
-        var fp32Accuracy = tests.Select(t => Evaluate(fp32Bytes, t.Set)).ToList();
+        return tests;
+    }
 
-        byte[] int8Bytes = QdqRewriter.Rewrite(fp32, ranges, request.KeepFloat, request.Activations).ToByteArray();
-        var accuracies = tests.Select((t, i) => new Accuracy(t.Name, t.Set.Count, fp32Accuracy[i], Evaluate(int8Bytes, t.Set))).ToList();
-        foreach (Accuracy a in accuracies)
-            progress.Log($"  {a.Set,-11} ({a.Images} images): fp32 {a.Fp32:P2}, int8 {a.Int8:P2} ({-a.DropPoints:+0.00;-0.00} points)");
-        if (accuracies.FirstOrDefault(a => a.DropPoints > request.MaxDrop * 100) is Accuracy failed)
-            throw new InvalidDataException(Refusal(failed, request, fp32, ranges, tests[0].Set, progress));
-
+    // The kernel gate: every quantized Conv must run as an integer kernel in ONNX Runtime's optimized graph.
+    private static RuntimeGraph RequireIntegerConvolutions(byte[] int8Bytes, ModelProto fp32, IReadOnlySet<string> keepFloat)
+    {
         RuntimeGraph kernels = RuntimeGraph.Inspect(int8Bytes);
-        int quantizedConvs = fp32.Graph.Node.Count(n => n.OpType == "Conv" && !request.KeepFloat.Contains(QdqRewriter.LayerOf(n)));
+        int quantizedConvs = fp32.Graph.Node.Count(n => n.OpType == "Conv" && !keepFloat.Contains(QdqRewriter.LayerOf(n)));
         if (kernels.IntegerConvolutionCount != quantizedConvs)
             throw new InvalidDataException($"the int8 model was refused: ONNX Runtime runs {kernels.IntegerConvolutionCount} of its {quantizedConvs} quantized convolutions as integer kernels ({kernels.Summary}). Nothing was written.");
+        return kernels;
+    }
 
-        LatencyComparison.Latency latency = LatencyComparison.Measure(fp32Bytes, int8Bytes, tests[0].Set);
-        string manifestPath = Path.ChangeExtension(request.OutputPath, ".json");
+    // The fp32 manifest made the int8 model's: its hash, the fp32 model's hash, and both models' accuracies.
+    private static ModelManifest Int8Manifest(ModelManifest fp32Manifest, byte[] int8Bytes, List<Accuracy> accuracies)
+    {
         Accuracy reported = accuracies.FirstOrDefault(a => a.Set == "clean test") ?? accuracies[0];
         var metrics = new Dictionary<string, double>
         {
@@ -105,7 +145,7 @@ internal static class ModelQuantization
             metrics["sceneTestTop1Accuracy"] = scene.Int8;
             metrics["fp32SceneTestTop1Accuracy"] = scene.Fp32;
         }
-        ModelManifest manifest = fp32Manifest with
+        return fp32Manifest with
         {
             Precision = ModelManifest.Int8,
             Fp32ModelSha256 = fp32Manifest.ModelSha256,
@@ -113,13 +153,16 @@ internal static class ModelQuantization
             Metrics = metrics,
             TrainerVersion = TrainerInfo.Version,
         };
-        manifest.Validate(manifestPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(request.OutputPath))!);
-        string temporary = request.OutputPath + ".tmp";
+    }
+
+    // The model through a temporary file (a reader never sees half of it), then its manifest.
+    private static void Write(string outputPath, byte[] int8Bytes, ModelManifest manifest, string manifestPath)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outputPath))!);
+        string temporary = outputPath + ".tmp";
         File.WriteAllBytes(temporary, int8Bytes);
-        File.Move(temporary, request.OutputPath, overwrite: true);
+        File.Move(temporary, outputPath, overwrite: true);
         manifest.Save(manifestPath);
-        return new Result(request.OutputPath, manifestPath, accuracies, latency, fp32Bytes.Length, int8Bytes.Length, kernels, [.. request.KeepFloat]);
     }
 
     /// <summary>

@@ -74,33 +74,54 @@ internal static class QdqRewriter
             (PassThroughOperators.Contains(n.OpType) || RangedOperators.Contains(n.OpType) ||
              (WeightedOperators.Contains(n.OpType) && weights.ContainsKey(n.Input[1]) && (n.OpType != "Gemm" || IsTransposedGemm(n))));
         FoldRelus(nodes, graph, Quantized);
+        Quantization Ranged(string name) =>
+            ranges.TryGetValue(name, out var r) ? Quantization.ForRange(r.Min, r.Max, activations == ActivationType.Uint8)
+                : throw new InvalidOperationException($"no calibrated range for '{name}'.");
+        Dictionary<string, Quantization> parameters = ChooseQuantizedValues(graph, nodes, weights, Quantized, Ranged);
+        var added = new List<TensorProto>();
+        var replacedWeights = new HashSet<string>(StringComparer.Ordinal);
+        List<NodeProto> rewritten = InsertQuantizeNodes(graph.Input[0].Name, nodes, parameters, Quantized, weights, added, replacedWeights);
 
+        graph.Node.Clear();
+        graph.Node.AddRange(rewritten);
+        var keptWeights = graph.Initializer.Where(t => !replacedWeights.Contains(t.Name)).ToList();
+        graph.Initializer.Clear();
+        graph.Initializer.AddRange(keptWeights);
+        graph.Initializer.AddRange(added);
+        return model;
+    }
+
+    // Which values become int8, and with what parameters (in graph order, so a pass-through sees its input's).
+    private static Dictionary<string, Quantization> ChooseQuantizedValues(GraphProto graph, List<NodeProto> nodes, Dictionary<string, TensorProto> weights,
+        Func<NodeProto, bool> quantized, Func<string, Quantization> ranged)
+    {
         var consumers = new Dictionary<string, List<NodeProto>>(StringComparer.Ordinal);
         foreach (NodeProto node in nodes)
             foreach (string input in node.Input.Where(i => !weights.ContainsKey(i)))
                 (consumers.TryGetValue(input, out var list) ? list : consumers[input] = []).Add(node);
         var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
 
-        // Which values become int8, and with what parameters (in graph order, so a pass-through sees its input's).
         var parameters = new Dictionary<string, Quantization>(StringComparer.Ordinal);
         string modelInput = graph.Input[0].Name;
-        Quantization Ranged(string name) =>
-            ranges.TryGetValue(name, out var r) ? Quantization.ForRange(r.Min, r.Max, activations == ActivationType.Uint8)
-                : throw new InvalidOperationException($"no calibrated range for '{name}'.");
-        if (consumers.GetValueOrDefault(modelInput)?.Any(Quantized) == true) parameters[modelInput] = Ranged(modelInput);
-        foreach (NodeProto node in nodes.Where(Quantized))
+        if (consumers.GetValueOrDefault(modelInput)?.Any(quantized) == true) parameters[modelInput] = ranged(modelInput);
+        foreach (NodeProto node in nodes.Where(quantized))
         {
-            foreach (string input in node.Input.Where(i => !weights.ContainsKey(i) && !parameters.ContainsKey(i))) parameters[input] = Ranged(input);
+            foreach (string input in node.Input.Where(i => !weights.ContainsKey(i) && !parameters.ContainsKey(i))) parameters[input] = ranged(input);
             string output = node.Output[0];
             if (graphOutputs.Contains(output)) continue;
-            bool readByQuantized = consumers.GetValueOrDefault(output)?.Any(Quantized) == true;
+            bool readByQuantized = consumers.GetValueOrDefault(output)?.Any(quantized) == true;
             if (node.OpType == "Gemm" && !readByQuantized) continue;
-            parameters[output] = PassThroughOperators.Contains(node.OpType) ? parameters[node.Input[0]] : Ranged(output);
+            parameters[output] = PassThroughOperators.Contains(node.OpType) ? parameters[node.Input[0]] : ranged(output);
         }
+        return parameters;
+    }
 
+    // The nodes in order with a QuantizeLinear after every quantized value and a DequantizeLinear of its own in front of
+    // each reader; the weights of quantized Conv/Gemm nodes are replaced by int8 ones (added, their fp32 names replaced).
+    private static List<NodeProto> InsertQuantizeNodes(string modelInput, List<NodeProto> nodes, Dictionary<string, Quantization> parameters,
+        Func<NodeProto, bool> quantized, Dictionary<string, TensorProto> weights, List<TensorProto> added, HashSet<string> replacedWeights)
+    {
         var rewritten = new List<NodeProto>();
-        var added = new List<TensorProto>();
-        var replacedWeights = new HashSet<string>(StringComparer.Ordinal);
         void QuantizeValue(string name)
         {
             if (!parameters.TryGetValue(name, out Quantization q)) return;
@@ -112,7 +133,7 @@ internal static class QdqRewriter
         int next = 0;
         foreach (NodeProto node in nodes)
         {
-            bool quantized = Quantized(node);
+            bool isQuantized = quantized(node);
             string activation = node.Input[0];
             for (int i = 0; i < node.Input.Count; i++)
             {
@@ -125,19 +146,12 @@ internal static class QdqRewriter
                     node.Input[i] = dequantized;
                 }
             }
-            if (quantized && WeightedOperators.Contains(node.OpType))
+            if (isQuantized && WeightedOperators.Contains(node.OpType))
                 QuantizeWeights(node, parameters[activation].Scale, weights, rewritten, added, replacedWeights);
             rewritten.Add(node);
             QuantizeValue(node.Output[0]);
         }
-
-        graph.Node.Clear();
-        graph.Node.AddRange(rewritten);
-        var keptWeights = graph.Initializer.Where(t => !replacedWeights.Contains(t.Name)).ToList();
-        graph.Initializer.Clear();
-        graph.Initializer.AddRange(keptWeights);
-        graph.Initializer.AddRange(added);
-        return model;
+        return rewritten;
     }
 
     // A Relu that is the only reader of a quantized Conv/Gemm/Add's output is removed; the producer writes the

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Trainer.Data;
+using EdgeCnn.Trainer.Layers;
 using EdgeCnn.Trainer.Metrics;
 using EdgeCnn.Trainer.Onnx;
 using EdgeCnn.Trainer.Reports;
@@ -54,12 +55,7 @@ internal static class TrainingRun
         InputShape input = previous?.Input ?? options.Input ?? architecture.Input ?? DatasetLoader.NativeInput(options.Data);
         PreprocessingSpec preprocessing = previous?.Preprocessing ?? Preprocessing(options, input);
 
-        var loading = Stopwatch.StartNew();
-        progress.Log($"Loading {options.Data} as {input} tensors ...");
-        LoadedData data = DatasetLoader.Load(options.Data, preprocessing, options.ValidationSplit, options.Seed);
-        progress.Log($"{data.Description} (prepared in {loading.Elapsed.TotalSeconds:F1} s)");
-        if (data.SkippedImages > 0)
-            progress.Log($"Skipped {data.SkippedImages} unreadable image(s), for example:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", data.SkippedExamples));
+        LoadedData data = LoadData(options, input, preprocessing, progress);
         using RunDataset dataset = RunDataset.Prepare(options, data, preprocessing, progress);
         string[] classes = dataset.Classes;
         if (previous is not null && !previous.Classes.SequenceEqual(classes))
@@ -88,18 +84,10 @@ internal static class TrainingRun
             Threads = threads,
             BackgroundClass = dataset.BackgroundClass,
         };
-        if (previous is null) architecture.Save(RunFolder.ArchitecturePath(runFolder));
-        if (previous is null && dataset.Composer is not null)
+        if (previous is null)
         {
-            ImageSet shown = dataset.Validation.Subset([.. Enumerable.Range(0, Math.Min(48, dataset.Validation.Count))]);
-            SampleGrid.Write(Path.Combine(runFolder, "scenes.png"), shown.Pixels, shown.Labels, classes, preprocessing);
-            progress.Log($"Wrote {runFolder}/scenes.png: validation scenes as the network sees them.");
-        }
-        if (previous is null && dataset.Cutouts is { } cut)
-        {
-            ImageSet shown = cut.Subset([.. Enumerable.Range(0, Math.Min(48, cut.Count))]);
-            SampleGrid.Write(Path.Combine(runFolder, "cutouts.png"), Opaque(shown), shown.Labels, classes, preprocessing);
-            progress.Log($"Wrote {runFolder}/cutouts.png: items cut out of captured frames by their difference from the empty scene, on black.");
+            architecture.Save(RunFolder.ArchitecturePath(runFolder));
+            WriteSamples(runFolder, dataset, preprocessing, progress);
         }
         progress.Log($"{architecture.Name}: {plan.Parameters:N0} parameters, {plan.Macs:N0} MACs per image; {classes.Length} classes; device {record.Device}, {threads} threads.");
 
@@ -114,6 +102,35 @@ internal static class TrainingRun
         // The report describes the best checkpoint, on the test set when the dataset has one.
         Checkpoint.Load(model, RunFolder.BestWeights(runFolder), plan);
         return Conclude(model, plan, dataset, record, runFolder, device, progress);
+    }
+
+    private static LoadedData LoadData(TrainOptions options, InputShape input, PreprocessingSpec preprocessing, ITrainingProgress progress)
+    {
+        var loading = Stopwatch.StartNew();
+        progress.Log($"Loading {options.Data} as {input} tensors ...");
+        LoadedData data = DatasetLoader.Load(options.Data, preprocessing, options.ValidationSplit, options.Seed);
+        progress.Log($"{data.Description} (prepared in {loading.Elapsed.TotalSeconds:F1} s)");
+        if (data.SkippedImages > 0)
+            progress.Log($"Skipped {data.SkippedImages} unreadable image(s), for example:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", data.SkippedExamples));
+        return data;
+    }
+
+    // A new run's pictures of what the network will see: composed validation scenes, and the items cut out of frames.
+    private static void WriteSamples(string runFolder, RunDataset dataset, PreprocessingSpec preprocessing, ITrainingProgress progress)
+    {
+        string[] classes = dataset.Classes;
+        if (dataset.Composer is not null)
+        {
+            ImageSet shown = dataset.Validation.Subset([.. Enumerable.Range(0, Math.Min(48, dataset.Validation.Count))]);
+            SampleGrid.Write(Path.Combine(runFolder, "scenes.png"), shown.Pixels, shown.Labels, classes, preprocessing);
+            progress.Log($"Wrote {runFolder}/scenes.png: validation scenes as the network sees them.");
+        }
+        if (dataset.Cutouts is { } cut)
+        {
+            ImageSet shown = cut.Subset([.. Enumerable.Range(0, Math.Min(48, cut.Count))]);
+            SampleGrid.Write(Path.Combine(runFolder, "cutouts.png"), Opaque(shown), shown.Labels, classes, preprocessing);
+            progress.Log($"Wrote {runFolder}/cutouts.png: items cut out of captured frames by their difference from the empty scene, on black.");
+        }
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using EdgeCnn.Trainer.Data;
 using EdgeCnn.Vision;
 using OpenCvSharp;
@@ -86,39 +85,18 @@ internal static class SceneClip
         int itemFrames = Math.Max(1, (int)Math.Round(s.Seconds * s.Fps));
         int emptyFrames = emptyOnly ? itemFrames : (int)Math.Round(s.EmptySeconds * s.Fps);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        FourCC codec = Path.GetExtension(output).Equals(".avi", StringComparison.OrdinalIgnoreCase) ? FourCC.MJPG : FourCC.FromFourChars('m', 'p', '4', 'v');
-        var truth = new StringBuilder("first_frame,last_frame,label\n");
-        int frameNumber = 0, edged = 0, hidden = 0;
+        string truth;
+        int frames, edged = 0, hidden = 0;
         List<Mat> backgrounds = Backgrounds(s, (stretches + s.ItemsPerBackground - 1) / s.ItemsPerBackground, random);
         try
         {
-            using var writer = new VideoWriter(output, codec, s.Fps, new Size(s.Width, s.Height));
-            if (!writer.IsOpened()) throw new IOException($"{output}: OpenCV cannot write this video here (use .mp4 or .avi).");
+            using var video = new ClipVideo(output, s, random);
             using var scene = new Mat();
-            using var frame = new Mat();
-            using var noise = new Mat(s.Height, s.Width, MatType.CV_16SC3);
-            void Show(Mat still, int count, string label, Scalar light)
-            {
-                if (count == 0) return;
-                double drift = (random.NextDouble() * 2 - 1) * 0.08;
-                for (int f = 0; f < count; f++)
-                {
-                    // The light drifts a little and every frame gets its own sensor noise.
-                    double change = 1 + drift * f / count;
-                    Cv2.Multiply(still, new Scalar(light.Val0 * change, light.Val1 * change, light.Val2 * change), frame, 1, MatType.CV_8UC3.Value);
-                    Cv2.Randn(noise, Scalar.All(0), Scalar.All(s.Noise * 255));
-                    Cv2.Add(frame, noise, frame, null, MatType.CV_8UC3.Value);
-                    writer.Write(frame);
-                }
-                truth.Append(CultureInfo.InvariantCulture, $"{frameNumber},{frameNumber + count - 1},{label}\n");
-                frameNumber += count;
-            }
-
             Scalar light = Light(s, random);
             for (int i = 0; i < stretches; i++)
             {
                 Mat background = backgrounds[i / s.ItemsPerBackground];
-                Show(background, emptyFrames, s.BackgroundLabel, light);
+                video.Show(background, emptyFrames, s.BackgroundLabel, light);
                 if (emptyOnly)
                 {
                     light = Light(s, random);
@@ -127,20 +105,21 @@ internal static class SceneClip
                 (bool edge, bool pole) = Place(items[i], background, scene, s, random);
                 if (edge) edged++;
                 if (pole) hidden++;
-                Show(scene, itemFrames, items[i].Label, light);
+                video.Show(scene, itemFrames, items[i].Label, light);
                 light = Light(s, random);
             }
-            if (!emptyOnly) Show(backgrounds[^1], emptyFrames, s.BackgroundLabel, light);
+            if (!emptyOnly) video.Show(backgrounds[^1], emptyFrames, s.BackgroundLabel, light);
+            (truth, frames) = (video.Truth.ToString(), video.Frames);
         }
         finally
         {
             foreach (Mat background in backgrounds) background.Dispose();
         }
         string truthPath = Path.ChangeExtension(output, ".truth.csv");
-        File.WriteAllText(truthPath, truth.ToString());
+        File.WriteAllText(truthPath, truth);
         string shown = emptyOnly ? $"{stretches} empty stretches of {itemFrames} frames" : $"{items.Count} {what}, each {itemFrames} frames after {emptyFrames} empty ones ({edged} partly out of the frame, {hidden} behind a pole)";
         log(string.Create(CultureInfo.InvariantCulture, $"Wrote {output}: {shown}, " +
-            $"{frameNumber} frames at {s.Fps} fps, {s.Width}x{s.Height}, items {s.MinScale:0.##}..{s.MaxScale:0.##} of the height, light {s.MinLight:0.##}..{s.MaxLight:0.##}, on " +
+            $"{frames} frames at {s.Fps} fps, {s.Width}x{s.Height}, items {s.MinScale:0.##}..{s.MaxScale:0.##} of the height, light {s.MinLight:0.##}..{s.MaxLight:0.##}, on " +
             $"{(s.BackgroundImages is null ? "synthesised textures" : s.Textures ? $"photos from {s.BackgroundImages} and textures" : $"photos from {s.BackgroundImages}")}; truth in {truthPath} (empty stretches as '{s.BackgroundLabel}')."));
     }
 

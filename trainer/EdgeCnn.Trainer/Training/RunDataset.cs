@@ -11,18 +11,20 @@ namespace EdgeCnn.Trainer.Training;
 /// </summary>
 internal sealed class RunDataset : IDisposable
 {
-    private RunDataset(string[] classes, int backgroundIndex, ImageSet train, ImageSet validation, ImageSet? test, ImageSet? cleanTest,
-        SceneComposer? composer, BackgroundBank? bank, string validationDescription)
+    /// <summary>The image sets of a run, as <see cref="Prepare"/> makes them: they travel together into the constructor.</summary>
+    private sealed record Sets(ImageSet Train, ImageSet Validation, ImageSet? Test, ImageSet? CleanTest, string ValidationDescription);
+
+    private RunDataset(string[] classes, int backgroundIndex, Sets sets, SceneComposer? composer, BackgroundBank? bank)
     {
         Classes = classes;
         BackgroundIndex = backgroundIndex;
-        Train = train;
-        Validation = validation;
-        Test = test;
-        CleanTest = cleanTest;
+        Train = sets.Train;
+        Validation = sets.Validation;
+        Test = sets.Test;
+        CleanTest = sets.CleanTest;
         Composer = composer;
         _bank = bank;
-        ValidationDescription = validationDescription;
+        ValidationDescription = sets.ValidationDescription;
     }
 
     private readonly BackgroundBank? _bank;
@@ -74,7 +76,7 @@ internal sealed class RunDataset : IDisposable
         if (backgroundIndex >= 0) progress.Log($"Background class: '{backgroundName}' (\"nothing of interest\"; no device rule can watch it).");
 
         if (options.Scene is null)
-            return new RunDataset(classes, backgroundIndex, data.Train, data.Validation, data.Test, null, null, null, "validation split");
+            return new RunDataset(classes, backgroundIndex, new Sets(data.Train, data.Validation, data.Test, null, "validation split"), null, null);
 
         SceneOptions scene = options.Scene;
         ImageSet train = data.Train;
@@ -104,8 +106,8 @@ internal sealed class RunDataset : IDisposable
             : set.WithClasses(classes).Subset([.. Enumerable.Range(0, scene.Repeat).SelectMany(_ => Enumerable.Range(0, set.Count))]);
         ImageSet validation = SceneSet.Compose(Relabel(data.Validation), classes, composer, options.Seed + 1000, emptyShare);
         ImageSet? test = data.Test is null ? null : SceneSet.Compose(Relabel(data.Test), classes, composer, options.Seed + 2000, emptyShare);
-        return new RunDataset(classes, backgroundIndex, Relabel(train), validation, test, data.Test?.WithClasses(classes),
-            composer, bank, "validation split composed into scenes") { Cutouts = cut?.WithClasses(classes) };
+        var sets = new Sets(Relabel(train), validation, test, data.Test?.WithClasses(classes), "validation split composed into scenes");
+        return new RunDataset(classes, backgroundIndex, sets, composer, bank) { Cutouts = cut?.WithClasses(classes) };
     }
 
     public void Dispose() => _bank?.Dispose();

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace EdgeCnn.Trainer.Architecture;
+namespace EdgeCnn.Trainer.Layers;
 
 /// <summary>Reads a value written either as a string (<c>"same"</c>) or a number (<c>1</c>).</summary>
 internal sealed class StringOrNumberConverter : JsonConverter<string>

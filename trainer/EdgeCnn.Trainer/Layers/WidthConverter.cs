@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace EdgeCnn.Trainer.Architecture;
+namespace EdgeCnn.Trainer.Layers;
 
 /// <summary>Reads a layer width as a number or as the word <c>"classes"</c>.</summary>
 internal sealed class WidthConverter : JsonConverter<int>

@@ -1,4 +1,4 @@
-namespace EdgeCnn.Trainer.Architecture;
+namespace EdgeCnn.Trainer.Layers;
 
 /// <summary>The shape of one sample between layers: a feature map (C, H, W) or a flat vector (N).</summary>
 internal readonly record struct FeatureShape(int Channels, int Height, int Width, bool IsFlat)

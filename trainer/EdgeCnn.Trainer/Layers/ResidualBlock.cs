@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace EdgeCnn.Trainer.Architecture;
+namespace EdgeCnn.Trainer.Layers;
 
 /// <summary>The TorchSharp module for a <see cref="ResidualLayer"/>.</summary>
 internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
@@ -13,13 +13,14 @@ internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     private readonly BatchNorm2d bn2;
     private readonly Sequential? shortcut;
 
-    public ResidualBlock(string name, int inputs, int filters, int stride) : base(name)
+    public ResidualBlock(string name, int inputs, ResidualLayer layer) : base(name)
     {
+        (int filters, int stride) = (layer.Filters, layer.Stride);
         conv1 = nn.Conv2d(inputs, filters, 3, stride: stride, padding: 1, bias: false);
         bn1 = nn.BatchNorm2d(filters);
         conv2 = nn.Conv2d(filters, filters, 3, stride: 1, padding: 1, bias: false);
         bn2 = nn.BatchNorm2d(filters);
-        if (NetworkPlan.HasProjection(new ResidualLayer { Filters = filters, Stride = stride }, inputs))
+        if (layer.HasProjection(inputs))
             shortcut = nn.Sequential(("conv", nn.Conv2d(inputs, filters, 1, stride: stride, bias: false)), ("bn", nn.BatchNorm2d(filters)));
         RegisterComponents();
     }
