@@ -53,34 +53,8 @@ public sealed class RawYuvPipeSource : IFrameSource
         Width = width;
         Height = height;
         Description = description ?? $"{command} {string.Join(' ', arguments)} ({width}x{height} I420 on a pipe)";
-        var start = new ProcessStartInfo(command)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        WithoutSecrets(start.Environment);
-        try
-        {
-            _process = Process.Start(start) ?? throw new InvalidOperationException($"{command} did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException(
-                $"cannot start '{command}' ({e.Message}). For the Raspberry Pi camera install rpicam-apps ('sudo apt install rpicam-apps'), or set the command to the program that writes the frames.", e);
-        }
-        _process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (_stderrTail)
-            {
-                _stderrTail.Enqueue(redact?.Invoke(e.Data) ?? e.Data);
-                while (_stderrTail.Count > 5) _stderrTail.Dequeue();
-            }
-        };
-        _process.BeginErrorReadLine();
+        _process = StartProgram(command, arguments);
+        KeepStandardErrorTail(redact);
         _stdout = _process.StandardOutput.BaseStream;
         _buffer = new byte[width * height * 3 / 2];
         _pinned = GCHandle.Alloc(_buffer, GCHandleType.Pinned);
@@ -95,6 +69,44 @@ public sealed class RawYuvPipeSource : IFrameSource
             TimeSpan every = TimeSpan.FromMilliseconds(Math.Clamp(stall.TotalMilliseconds / 4, 50, 1000));
             _stallGuard = new Timer(_ => StopIfStalled(), null, every, every);
         }
+    }
+
+    // Starts the program with its standard output and error redirected and this process's secrets left out.
+    private static Process StartProgram(string command, IReadOnlyList<string> arguments)
+    {
+        var start = new ProcessStartInfo(command)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        WithoutSecrets(start.Environment);
+        try
+        {
+            return Process.Start(start) ?? throw new InvalidOperationException($"{command} did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                $"cannot start '{command}' ({e.Message}). For the Raspberry Pi camera install rpicam-apps ('sudo apt install rpicam-apps'), or set the command to the program that writes the frames.", e);
+        }
+    }
+
+    // Drains the program's standard error in the background, keeping its last lines to explain a failure.
+    private void KeepStandardErrorTail(Func<string, string>? redact)
+    {
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_stderrTail)
+            {
+                _stderrTail.Enqueue(redact?.Invoke(e.Data) ?? e.Data);
+                while (_stderrTail.Count > 5) _stderrTail.Dequeue();
+            }
+        };
+        _process.BeginErrorReadLine();
     }
 
     /// <summary>

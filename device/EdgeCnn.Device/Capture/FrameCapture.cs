@@ -74,105 +74,16 @@ public sealed partial class FrameCapture : IDisposable
 
     private void Run()
     {
-        TimeSpan delay = _options.ReopenDelay;
-        IFrameSource? source = null;
-        bool? askedGray = null; // what the open source was last asked for
-        long frameNumber = 0;
-        double clipFps = _options.FramesPerSecond;
-        DateTimeOffset clipStart = _clock.GetUtcNow();
-        long paceStart = 0;
+        var state = new CaptureState { Delay = _options.ReopenDelay, ClipFps = _options.FramesPerSecond, ClipStart = _clock.GetUtcNow() };
         try
         {
             while (!_stop.IsCancellationRequested)
             {
                 Beat();
-                if (source is null)
-                {
-                    try
-                    {
-                        source = _open();
-                        askedGray = null;
-                        clipFps = FrameSourceFactory.ClipFramesPerSecond(source, _options);
-                        paceStart = Stopwatch.GetTimestamp() - (long)(frameNumber / clipFps * Stopwatch.Frequency);
-                        LogOpened(source.Description);
-                    }
-                    catch (Exception e) when (e is not OutOfMemoryException && _options.StopAtEnd)
-                    {
-                        // A clip played to its end will not change: retrying would wait forever for nothing.
-                        _frames.Complete(new IOException($"the clip cannot be played: {e.Message}", e));
-                        return;
-                    }
-                    catch (Exception e) when (e is not OutOfMemoryException)
-                    {
-                        LogCannotOpen(e.Message, delay.TotalSeconds);
-                        Wait(ref delay);
-                        continue;
-                    }
-                }
-                bool gray = _grayWanted;
-                if (askedGray != gray)
-                {
-                    askedGray = gray;
-                    if (gray) LogGray(source.DeliverGray(true) ? "gray (the luma plane, no colour conversion)" : "BGR (this source has no cheaper gray)");
-                    else if (!source.DeliverGray(false))
-                    {
-                        // A source that cannot go back to colour (a file decoding to gray) starts again in colour.
-                        LogReopenForColour();
-                        source.Dispose();
-                        source = null;
-                        continue;
-                    }
-                }
-                long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-                long started = Stopwatch.GetTimestamp();
-                bool read;
-                string? failure = null;
-                try
-                {
-                    read = source.TryRead(_frames.WriteBuffer);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException && !_options.StopAtEnd)
-                {
-                    // A live source whose driver throws is a lost source: reopened like one.
-                    read = false;
-                    failure = $"reading failed: {e.Message}.";
-                }
-                if (!read)
-                {
-                    string problem = failure ?? source.LastProblem ?? "no frame";
-                    source.Dispose();
-                    source = null;
-                    if (_options.StopAtEnd && failure is null && frameNumber == 0)
-                    {
-                        // It opened, but not one frame decodes: a broken file, not a clip that has ended.
-                        _frames.Complete(new IOException($"the clip opened but not one frame could be read from it ({problem}); is it a complete video?"));
-                        return;
-                    }
-                    if (_options.StopAtEnd && failure is null)
-                    {
-                        LogEnded(problem);
-                        _frames.Complete();
-                        return;
-                    }
-                    _statistics.RecordReconnect();
-                    LogLost(problem, delay.TotalSeconds);
-                    Wait(ref delay);
-                    continue;
-                }
-                _statistics.Record(Stage.Capture, Stopwatch.GetTimestamp() - started);
-                delay = _options.ReopenDelay;
-                DateTimeOffset time;
-                if (_options.IsClip && _options.Realtime)
-                {
-                    // Play the clip at its own rate, like a camera would deliver it.
-                    long due = paceStart + (long)(frameNumber / clipFps * Stopwatch.Frequency);
-                    long early = due - Stopwatch.GetTimestamp();
-                    if (early > 0 && _stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(early / (double)Stopwatch.Frequency))) break;
-                }
-                time = FrameByFrame ? clipStart + TimeSpan.FromSeconds(frameNumber / clipFps) : _clock.GetUtcNow();
-                frameNumber++;
-                _statistics.CaptureAllocations.Add(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
-                if (!_frames.Publish(time, waitForReader: FrameByFrame, _stop.Token)) break;
+                Next next = state.Source is null ? Open(ref state) : Next.Proceed;
+                if (next == Next.Proceed) next = AskForWantedFrames(ref state);
+                if (next == Next.Proceed) next = CaptureFrame(ref state);
+                if (next == Next.Stop) break;
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -183,8 +94,137 @@ public sealed partial class FrameCapture : IDisposable
         }
         finally
         {
-            source?.Dispose();
+            state.Source?.Dispose();
         }
+    }
+
+    // What one step of the capture loop leaves to do: go on to the next step, start the loop over, or stop capturing.
+    private enum Next
+    {
+        Proceed,
+        Restart,
+        Stop,
+    }
+
+    // What the capture thread keeps from one pass of its loop to the next; only that thread touches it.
+    private struct CaptureState
+    {
+        public IFrameSource? Source;
+        public bool? AskedGray; // what the open source was last asked for
+        public TimeSpan Delay;
+        public long FrameNumber;
+        public double ClipFps;
+        public DateTimeOffset ClipStart;
+        public long PaceStart;
+    }
+
+    private Next Open(ref CaptureState state)
+    {
+        try
+        {
+            state.Source = _open();
+            state.AskedGray = null;
+            state.ClipFps = FrameSourceFactory.ClipFramesPerSecond(state.Source, _options);
+            state.PaceStart = Stopwatch.GetTimestamp() - (long)(state.FrameNumber / state.ClipFps * Stopwatch.Frequency);
+            LogOpened(state.Source.Description);
+            return Next.Proceed;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException && _options.StopAtEnd)
+        {
+            // A clip played to its end will not change: retrying would wait forever for nothing.
+            _frames.Complete(new IOException($"the clip cannot be played: {e.Message}", e));
+            return Next.Stop;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogCannotOpen(e.Message, state.Delay.TotalSeconds);
+            Wait(ref state.Delay);
+            return Next.Restart;
+        }
+    }
+
+    // Asks the open source for gray or colour frames when the model's wish has changed since it was last asked.
+    private Next AskForWantedFrames(ref CaptureState state)
+    {
+        IFrameSource source = state.Source!;
+        bool gray = _grayWanted;
+        if (state.AskedGray != gray)
+        {
+            state.AskedGray = gray;
+            if (gray) LogGray(source.DeliverGray(true) ? "gray (the luma plane, no colour conversion)" : "BGR (this source has no cheaper gray)");
+            else if (!source.DeliverGray(false))
+            {
+                // A source that cannot go back to colour (a file decoding to gray) starts again in colour.
+                LogReopenForColour();
+                source.Dispose();
+                state.Source = null;
+                return Next.Restart;
+            }
+        }
+        return Next.Proceed;
+    }
+
+    // Reads, stamps and publishes one frame.
+    private Next CaptureFrame(ref CaptureState state)
+    {
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        long started = Stopwatch.GetTimestamp();
+        if (!TryRead(state.Source!, out string? failure)) return NoFrame(ref state, failure);
+        _statistics.Record(Stage.Capture, Stopwatch.GetTimestamp() - started);
+        state.Delay = _options.ReopenDelay;
+        if (_options.IsClip && _options.Realtime && !PaceClip(in state)) return Next.Stop;
+        DateTimeOffset time = FrameByFrame ? state.ClipStart + TimeSpan.FromSeconds(state.FrameNumber / state.ClipFps) : _clock.GetUtcNow();
+        state.FrameNumber++;
+        _statistics.CaptureAllocations.Add(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
+        return _frames.Publish(time, waitForReader: FrameByFrame, _stop.Token) ? Next.Proceed : Next.Stop;
+    }
+
+    private bool TryRead(IFrameSource source, out string? failure)
+    {
+        failure = null;
+        try
+        {
+            return source.TryRead(_frames.WriteBuffer);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException && !_options.StopAtEnd)
+        {
+            // A live source whose driver throws is a lost source: reopened like one.
+            failure = $"reading failed: {e.Message}.";
+            return false;
+        }
+    }
+
+    // No frame came: the end of a clip, a clip of which no frame decodes, or a lost source to reopen after the backoff.
+    private Next NoFrame(ref CaptureState state, string? failure)
+    {
+        IFrameSource source = state.Source!;
+        string problem = failure ?? source.LastProblem ?? "no frame";
+        source.Dispose();
+        state.Source = null;
+        if (_options.StopAtEnd && failure is null && state.FrameNumber == 0)
+        {
+            // It opened, but not one frame decodes: a broken file, not a clip that has ended.
+            _frames.Complete(new IOException($"the clip opened but not one frame could be read from it ({problem}); is it a complete video?"));
+            return Next.Stop;
+        }
+        if (_options.StopAtEnd && failure is null)
+        {
+            LogEnded(problem);
+            _frames.Complete();
+            return Next.Stop;
+        }
+        _statistics.RecordReconnect();
+        LogLost(problem, state.Delay.TotalSeconds);
+        Wait(ref state.Delay);
+        return Next.Restart;
+    }
+
+    // Play the clip at its own rate, like a camera would deliver it. False when capturing stopped during the wait.
+    private bool PaceClip(in CaptureState state)
+    {
+        long due = state.PaceStart + (long)(state.FrameNumber / state.ClipFps * Stopwatch.Frequency);
+        long early = due - Stopwatch.GetTimestamp();
+        return !(early > 0 && _stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(early / (double)Stopwatch.Frequency)));
     }
 
     private void Beat() => Interlocked.Exchange(ref _heartbeat, Stopwatch.GetTimestamp());

@@ -65,92 +65,127 @@ internal static class BenchCommand
         PreprocessingSpec p = classifier.Manifest.Preprocessing;
         float[] dnnInput = new float[p.TensorLength];
         using Mat blob = Mat.FromPixelData([1, p.Channels, p.Height, p.Width], MatType.CV_32FC1, dnnInput);
-        var inferredTimes = new List<long>(frames);
-        int skipped = 0;
 
         output.WriteLine($"bench: {source.Description} ({(gray ? "gray: the luma plane" : "BGR")}); model {model.FullPath} ({classifier.Manifest.Architecture}, input {p.Width}x{p.Height}x{p.Channels}); " +
                          $"ONNX Runtime {model.IntraOpThreads} thread(s); {warmup} warm-up + {frames} measured frames");
-        var stages = Enum.GetValues<Stage>().ToDictionary(s => s, _ => new List<long>(frames));
-        var dnnTimes = new List<long>(frames);
-        long captureBytes = 0, pipelineBytes = 0;
-        int captureAllocatingFrames = 0, pipelineAllocatingFrames = 0;
-        int agree = 0;
-        long started = 0;
+        var measurements = new Measurements(frames);
+        Measure(new Rig(source, frame, step, classifier, net, blob, dnnInput), warmup, frames, stop, ref measurements);
+        int measured = measurements.Stages[Stage.Capture].Count;
+        if (measured == 0) return ExitCodes.Cancelled;
+        double elapsed = Stopwatch.GetElapsedTime(measurements.Started).TotalSeconds;
+        Report(output, in measurements, measured, elapsed, net is not null, step.Motion is not null ? motion : null);
+        return ExitCodes.Success;
+    }
+
+    // What runs each frame: the service's step on the source's frames and, when compared, OpenCV DNN on the same tensors.
+    private readonly record struct Rig(IFrameSource Source, Mat Frame, FramePipeline Step, OnnxClassifier Classifier, Net? Net, Mat Blob, float[] DnnInput);
+
+    // The measured frames' stage times and allocated bytes, and what the motion gate and OpenCV DNN did with them.
+    private struct Measurements
+    {
+        public readonly List<long> InferredTimes;
+        public readonly Dictionary<Stage, List<long>> Stages;
+        public readonly List<long> DnnTimes;
+        public long CaptureBytes, PipelineBytes;
+        public int CaptureAllocatingFrames, PipelineAllocatingFrames;
+        public int Skipped, Agree;
+        public long Started;
+
+        public Measurements(int frames)
+        {
+            InferredTimes = new List<long>(frames);
+            Stages = Enum.GetValues<Stage>().ToDictionary(s => s, _ => new List<long>(frames));
+            DnnTimes = new List<long>(frames);
+        }
+    }
+
+    private static void Measure(in Rig rig, int warmup, int frames, CancellationToken stop, ref Measurements m)
+    {
         for (int i = 0; i < warmup + frames && !stop.IsCancellationRequested; i++)
         {
-            if (i == warmup) started = Stopwatch.GetTimestamp();
+            if (i == warmup) m.Started = Stopwatch.GetTimestamp();
             long a0 = GC.GetAllocatedBytesForCurrentThread();
             long t0 = Stopwatch.GetTimestamp();
-            if (!source.TryRead(frame)) throw new InvalidOperationException(source.LastProblem ?? "the source delivered no frame");
+            if (!rig.Source.TryRead(rig.Frame)) throw new InvalidOperationException(rig.Source.LastProblem ?? "the source delivered no frame");
             long t1 = Stopwatch.GetTimestamp();
             long a1 = GC.GetAllocatedBytesForCurrentThread();
-            step.Run(classifier, frame, i, DateTimeOffset.UnixEpoch + TimeSpan.FromSeconds(i / 15.0), out Classification top, out bool still, out StageTimes times);
+            rig.Step.Run(rig.Classifier, rig.Frame, i, DateTimeOffset.UnixEpoch + TimeSpan.FromSeconds(i / 15.0), out Classification top, out bool still, out StageTimes times);
             long a2 = GC.GetAllocatedBytesForCurrentThread();
-            if (net is not null)
-            {
-                classifier.PreparedInput.CopyTo(dnnInput);
-                long d0 = Stopwatch.GetTimestamp();
-                net.SetInput(blob);
-                using Mat result = net.Forward();
-                long d1 = Stopwatch.GetTimestamp();
-                if (i >= warmup)
-                {
-                    dnnTimes.Add(d1 - d0);
-                    result.GetArray(out float[] scores);
-                    if (Classification.Top(scores).ClassIndex == top.ClassIndex) agree++;
-                }
-            }
+            if (rig.Net is not null) CompareOpenCvDnn(rig, top, measuring: i >= warmup, ref m);
             if (i < warmup) continue;
-            stages[Stage.Capture].Add(t1 - t0);
-            stages[Stage.Preprocess].Add(times.Preprocess);
-            stages[Stage.Inference].Add(times.Inference);
-            if (still) skipped++;
-            else inferredTimes.Add(times.Inference);
-            stages[Stage.Decision].Add(times.Decision);
-            captureBytes += a1 - a0;
-            pipelineBytes += a2 - a1;
-            if (a1 > a0) captureAllocatingFrames++;
-            if (a2 > a1) pipelineAllocatingFrames++;
+            m.Stages[Stage.Capture].Add(t1 - t0);
+            m.Stages[Stage.Preprocess].Add(times.Preprocess);
+            m.Stages[Stage.Inference].Add(times.Inference);
+            if (still) m.Skipped++;
+            else m.InferredTimes.Add(times.Inference);
+            m.Stages[Stage.Decision].Add(times.Decision);
+            m.CaptureBytes += a1 - a0;
+            m.PipelineBytes += a2 - a1;
+            if (a1 > a0) m.CaptureAllocatingFrames++;
+            if (a2 > a1) m.PipelineAllocatingFrames++;
         }
-        int measured = stages[Stage.Capture].Count;
-        if (measured == 0) return ExitCodes.Cancelled;
-        double elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
 
-        static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
-        string Row(string name, IReadOnlyList<long> ticks)
+    // OpenCV DNN on the tensor ONNX Runtime was just given, timed, and its top-1 compared with ONNX Runtime's.
+    private static void CompareOpenCvDnn(in Rig rig, Classification top, bool measuring, ref Measurements m)
+    {
+        rig.Classifier.PreparedInput.CopyTo(rig.DnnInput);
+        long d0 = Stopwatch.GetTimestamp();
+        rig.Net!.SetInput(rig.Blob);
+        using Mat result = rig.Net.Forward();
+        long d1 = Stopwatch.GetTimestamp();
+        if (measuring)
         {
-            long[] values = [.. ticks];
-            return string.Create(CultureInfo.InvariantCulture,
-                $"  {name,-26} {Ms(SampleWindow.Percentile(values, 50)),8:0.000} {Ms(SampleWindow.Percentile(values, 95)),8:0.000} {Ms(SampleWindow.Percentile(values, 99)),8:0.000} {Ms((long)values.Average()),8:0.000}");
+            m.DnnTimes.Add(d1 - d0);
+            result.GetArray(out float[] scores);
+            if (Classification.Top(scores).ClassIndex == top.ClassIndex) m.Agree++;
         }
+    }
+
+    private static void Report(TextWriter output, in Measurements m, int measured, double elapsed, bool withDnn, MotionGateOptions? gate)
+    {
+        Dictionary<Stage, List<long>> stages = m.Stages;
         List<long> pipeline = Enumerable.Range(0, measured)
             .Select(i => stages[Stage.Preprocess][i] + stages[Stage.Inference][i] + stages[Stage.Decision][i]).ToList();
         output.WriteLine($"  {"stage (ms)",-26} {"p50",8} {"p95",8} {"p99",8} {"mean",8}");
         foreach (Stage stage in Enum.GetValues<Stage>()) output.WriteLine(Row(stage.ToString().ToLowerInvariant(), stages[stage]));
         output.WriteLine(Row("preprocess+infer+decide", pipeline));
-        if (net is not null) output.WriteLine(Row("opencv dnn inference", dnnTimes));
+        if (withDnn) output.WriteLine(Row("opencv dnn inference", m.DnnTimes));
         double captureMean = stages[Stage.Capture].Average(), pipelineMean = pipeline.Average();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"frames/s: {measured / elapsed:0.0} end to end (one thread{(net is not null ? ", OpenCV DNN included" : "")}); capture alone could give {Stopwatch.Frequency / captureMean:0.0}, preprocess+infer+decide alone {Stopwatch.Frequency / pipelineMean:0.0}"));
+            $"frames/s: {measured / elapsed:0.0} end to end (one thread{(withDnn ? ", OpenCV DNN included" : "")}); capture alone could give {Stopwatch.Frequency / captureMean:0.0}, preprocess+infer+decide alone {Stopwatch.Frequency / pipelineMean:0.0}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"preprocess+infer+decide costs {100 * pipelineMean / captureMean:0.0} % of capture/decode (mean per frame)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"allocated bytes per frame: capture {captureBytes / (double)measured:0.#}, preprocess+infer+decide {pipelineBytes / (double)measured:0.#} " +
-            $"(frames that allocated at all: {captureAllocatingFrames} and {pipelineAllocatingFrames} of {measured})"));
-        if (step.Motion is not null && inferredTimes.Count > 0)
-        {
-            // What the gate saved: the skipped frames' inference, priced at the inferred frames' mean.
-            double saved = skipped * inferredTimes.Average() / measured;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"motion gate (threshold {motion.Threshold:0.##} grey levels): inference skipped on {skipped} of {measured} frames ({100.0 * skipped / measured:0.0} %), " +
-                $"saving about {Ms((long)saved):0.000} ms per frame, {100 * saved / (pipelineMean + saved):0.0} % of preprocess+infer+decide"));
-        }
-        if (net is not null)
-        {
-            double ort = SampleWindow.Percentile([.. stages[Stage.Inference]], 50), cv = SampleWindow.Percentile([.. dnnTimes], 50);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ONNX Runtime vs OpenCV DNN inference, p50: {Ms((long)ort):0.000} ms vs {Ms((long)cv):0.000} ms (OpenCV DNN takes {cv / ort:0.00}x ONNX Runtime's time); same top-1 on {agree} of {dnnTimes.Count} frames"));
-        }
-        return ExitCodes.Success;
+            $"allocated bytes per frame: capture {m.CaptureBytes / (double)measured:0.#}, preprocess+infer+decide {m.PipelineBytes / (double)measured:0.#} " +
+            $"(frames that allocated at all: {m.CaptureAllocatingFrames} and {m.PipelineAllocatingFrames} of {measured})"));
+        if (gate is not null && m.InferredTimes.Count > 0) ReportMotionGate(output, in m, measured, pipelineMean, gate);
+        if (withDnn) ReportOpenCvDnn(output, in m);
+    }
+
+    private static void ReportMotionGate(TextWriter output, in Measurements m, int measured, double pipelineMean, MotionGateOptions gate)
+    {
+        // What the gate saved: the skipped frames' inference, priced at the inferred frames' mean.
+        double saved = m.Skipped * m.InferredTimes.Average() / measured;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"motion gate (threshold {gate.Threshold:0.##} grey levels): inference skipped on {m.Skipped} of {measured} frames ({100.0 * m.Skipped / measured:0.0} %), " +
+            $"saving about {Ms((long)saved):0.000} ms per frame, {100 * saved / (pipelineMean + saved):0.0} % of preprocess+infer+decide"));
+    }
+
+    private static void ReportOpenCvDnn(TextWriter output, in Measurements m)
+    {
+        double ort = SampleWindow.Percentile([.. m.Stages[Stage.Inference]], 50), cv = SampleWindow.Percentile([.. m.DnnTimes], 50);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ONNX Runtime vs OpenCV DNN inference, p50: {Ms((long)ort):0.000} ms vs {Ms((long)cv):0.000} ms (OpenCV DNN takes {cv / ort:0.00}x ONNX Runtime's time); same top-1 on {m.Agree} of {m.DnnTimes.Count} frames"));
+    }
+
+    private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    // One row of the latency table: p50, p95, p99 and mean in milliseconds.
+    private static string Row(string name, IReadOnlyList<long> ticks)
+    {
+        long[] values = [.. ticks];
+        return string.Create(CultureInfo.InvariantCulture,
+            $"  {name,-26} {Ms(SampleWindow.Percentile(values, 50)),8:0.000} {Ms(SampleWindow.Percentile(values, 95)),8:0.000} {Ms(SampleWindow.Percentile(values, 99)),8:0.000} {Ms((long)values.Average()),8:0.000}");
     }
 }

@@ -56,53 +56,72 @@ internal static class CheckCommand
             return ExitCodes.Configuration;
         }
         using IHost owned = host;
-        T? Options<T>(string what) where T : class
-        {
-            try
-            {
-                return host.Services.GetRequiredService<IOptions<T>>().Value;
-            }
-            catch (OptionsValidationException e)
-            {
-                foreach (string failure in e.Failures) Problem(what, failure);
-                return null;
-            }
-        }
-        ModelOptions? model = Options<ModelOptions>("config");
-        SourceOptions? source = Options<SourceOptions>("config");
-        GpioOptions? gpio = Options<GpioOptions>("config");
-        OutputList? outputs = Options<OutputList>("config");
-        RuleList? rules = Options<RuleList>("config");
-        HttpOptions? http = Options<HttpOptions>("config");
-        MqttOptions? mqtt = Options<MqttOptions>("config");
+        Settings settings = ReadSettings(host.Services, Problem);
+        bool settingsWrong = problems > 0;
+        if (problems == 0) Ok("config", $"{settings.Outputs!.Count} output(s), {settings.Rules!.Count} rule(s); source {settings.Source!.Type.ToString().ToLowerInvariant()}, GPIO driver {settings.Gpio!.Driver.ToString().ToLowerInvariant()}");
+
+        CheckDependencies(settings, host.Services, Ok, Problem);
+        output.WriteLine(problems == 0 ? "all checks passed" : $"{problems} problem(s)");
+        return settingsWrong ? ExitCodes.Configuration : problems == 0 ? 0 : ExitCodes.Failure;
+    }
+
+    // The sections the checks use, each null when its values are wrong.
+    private readonly record struct Settings(ModelOptions? Model, SourceOptions? Source, GpioOptions? Gpio, OutputList? Outputs, RuleList? Rules, HttpOptions? Http, MqttOptions? Mqtt);
+
+    // Reads and validates every settings section, reporting each wrong value as a problem.
+    private static Settings ReadSettings(IServiceProvider services, Action<string, string> problem)
+    {
+        var settings = new Settings(
+            Options<ModelOptions>(services, "config", problem),
+            Options<SourceOptions>(services, "config", problem),
+            Options<GpioOptions>(services, "config", problem),
+            Options<OutputList>(services, "config", problem),
+            Options<RuleList>(services, "config", problem),
+            Options<HttpOptions>(services, "config", problem),
+            Options<MqttOptions>(services, "config", problem));
         // Every other section too, so that nothing 'run' would refuse passes here.
         Type[] readAbove = [typeof(ModelOptions), typeof(SourceOptions), typeof(GpioOptions), typeof(OutputList), typeof(RuleList), typeof(HttpOptions), typeof(MqttOptions)];
         foreach ((_, Type type) in DeviceHost.SectionTypes.Where(s => !readAbove.Contains(s.Options)))
         {
-            object options = host.Services.GetRequiredService(typeof(IOptions<>).MakeGenericType(type));
+            object options = services.GetRequiredService(typeof(IOptions<>).MakeGenericType(type));
             try
             {
                 _ = options.GetType().GetProperty(nameof(IOptions<object>.Value))!.GetValue(options);
             }
             catch (System.Reflection.TargetInvocationException e) when (e.InnerException is OptionsValidationException failed)
             {
-                foreach (string failure in failed.Failures) Problem("config", failure);
+                foreach (string failure in failed.Failures) problem("config", failure);
             }
         }
-        bool settingsWrong = problems > 0;
-        if (problems == 0) Ok("config", $"{outputs!.Count} output(s), {rules!.Count} rule(s); source {source!.Type.ToString().ToLowerInvariant()}, GPIO driver {gpio!.Driver.ToString().ToLowerInvariant()}");
+        return settings;
+    }
 
+    private static T? Options<T>(IServiceProvider services, string what, Action<string, string> problem) where T : class
+    {
+        try
+        {
+            return services.GetRequiredService<IOptions<T>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            foreach (string failure in e.Failures) problem(what, failure);
+            return null;
+        }
+    }
+
+    // OpenCV, the model, the camera, GPIO, the HTTP endpoint and the MQTT broker, each as far as its settings allow.
+    private static void CheckDependencies(Settings settings, IServiceProvider services, Action<string, string> ok, Action<string, string> problem)
+    {
         string? openCvProblem = OpenCvProblem();
-        if (openCvProblem is null) Ok("opencv", $"OpenCV {Cv2.GetVersionString()} loaded");
-        else Problem("opencv", openCvProblem);
+        if (openCvProblem is null) ok("opencv", $"OpenCV {Cv2.GetVersionString()} loaded");
+        else problem("opencv", openCvProblem);
 
-        if (model is not null && openCvProblem is null) CheckModel(model, Ok, Problem);
-        if (source is not null && openCvProblem is null) CheckSource(source, Ok, Problem);
-        if (gpio is not null && outputs is not null && rules is not null) CheckGpio(gpio, outputs, host.Services.GetRequiredService<ILoggerFactory>(), Ok, Problem);
-        if (http is { Enabled: true }) Ok("http", $"will listen on {http.Urls}{(http.BearerToken.Length > 0 ? ", with a bearer token" : http.ListensBeyondLoopback ? ", WITHOUT a token (set Http:BearerToken)" : "")}");
-        if (mqtt is { Enabled: true }) CheckMqtt(mqtt, Ok, Problem);
-        output.WriteLine(problems == 0 ? "all checks passed" : $"{problems} problem(s)");
-        return settingsWrong ? ExitCodes.Configuration : problems == 0 ? 0 : ExitCodes.Failure;
+        (ModelOptions? model, SourceOptions? source, GpioOptions? gpio, OutputList? outputs, RuleList? rules, HttpOptions? http, MqttOptions? mqtt) = settings;
+        if (model is not null && openCvProblem is null) CheckModel(model, ok, problem);
+        if (source is not null && openCvProblem is null) CheckSource(source, ok, problem);
+        if (gpio is not null && outputs is not null && rules is not null) CheckGpio(gpio, outputs, services.GetRequiredService<ILoggerFactory>(), ok, problem);
+        if (http is { Enabled: true }) ok("http", $"will listen on {http.Urls}{(http.BearerToken.Length > 0 ? ", with a bearer token" : http.ListensBeyondLoopback ? ", WITHOUT a token (set Http:BearerToken)" : "")}");
+        if (mqtt is { Enabled: true }) CheckMqtt(mqtt, ok, problem);
     }
 
     /// <summary>Why OpenCV's native library cannot be used here, naming the file, or null when it loads.</summary>

@@ -19,25 +19,8 @@ public static class HomeAssistantDiscovery
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(manifest);
         string deviceId = options.EffectiveDeviceId;
-        var device = new Dictionary<string, object>
-        {
-            ["identifiers"] = new[] { $"edgecnn_{deviceId}" },
-            ["name"] = $"EdgeCnn {deviceId}",
-            ["manufacturer"] = "EdgeCnn",
-            ["model"] = manifest.Architecture,
-        };
-        foreach (RuleOptions rule in rules)
-        {
-            string objectId = TopicLevel.Of(rule.Name);
-            yield return (topics.Discovery("binary_sensor", objectId), Entity(topics, device, new()
-            {
-                ["name"] = $"{rule.Name} ({rule.Class})",
-                ["unique_id"] = $"edgecnn_{deviceId}_{objectId}",
-                ["state_topic"] = topics.RuleState(rule.Name),
-                ["payload_on"] = "ON",
-                ["payload_off"] = "OFF",
-            }));
-        }
+        Dictionary<string, object> device = Device(deviceId, manifest);
+        foreach (RuleOptions rule in rules) yield return RuleSensor(topics, device, deviceId, rule);
         if (options.EventSnapshots)
         {
             yield return (topics.Discovery("camera", "last_event"), Entity(topics, device, new()
@@ -72,6 +55,29 @@ public static class HomeAssistantDiscovery
             ["state_topic"] = topics.State,
             ["value_template"] = "{{ value_json.top }}",
             ["json_attributes_topic"] = topics.State,
+        }));
+    }
+
+    // The one device every entity belongs to.
+    private static Dictionary<string, object> Device(string deviceId, ModelManifest manifest) => new()
+    {
+        ["identifiers"] = new[] { $"edgecnn_{deviceId}" },
+        ["name"] = $"EdgeCnn {deviceId}",
+        ["manufacturer"] = "EdgeCnn",
+        ["model"] = manifest.Architecture,
+    };
+
+    // On while the rule is active.
+    private static (string Topic, string Payload) RuleSensor(MqttTopics topics, Dictionary<string, object> device, string deviceId, RuleOptions rule)
+    {
+        string objectId = TopicLevel.Of(rule.Name);
+        return (topics.Discovery("binary_sensor", objectId), Entity(topics, device, new()
+        {
+            ["name"] = $"{rule.Name} ({rule.Class})",
+            ["unique_id"] = $"edgecnn_{deviceId}_{objectId}",
+            ["state_topic"] = topics.RuleState(rule.Name),
+            ["payload_on"] = "ON",
+            ["payload_off"] = "OFF",
         }));
     }
 

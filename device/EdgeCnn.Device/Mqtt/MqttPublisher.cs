@@ -71,15 +71,7 @@ public sealed partial class MqttPublisher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         MqttOptions mqtt = options.Value;
-        try
-        {
-            // Discovery describes the model and rules, so they must be open first.
-            await service.Started.WaitAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
+        if (!await WaitForStartAsync(stoppingToken).ConfigureAwait(false)) return;
         using IMqttClient client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += OnCommandAsync;
         var backoff = new ReconnectBackoff(mqtt.ReconnectDelay, mqtt.ReconnectMaxDelay);
@@ -95,12 +87,7 @@ public sealed partial class MqttPublisher(
             {
                 if (!client.IsConnected)
                 {
-                    counters.Connected = false;
-                    // Dropped since the last pass (the broker went away, or another client with our id took over):
-                    // a failure like any other, so that reconnecting backs off.
-                    if (connectedAt is not null) throw new MqttCommunicationException($"the broker closed the connection (is another device using client id '{mqtt.EffectiveClientId}'? Mqtt:ClientId)");
-                    await ConnectAsync(client, stoppingToken, CancellationToken.None).ConfigureAwait(false);
-                    connectedAt = clock.GetUtcNow();
+                    connectedAt = await ReconnectAsync(client, wasConnected: connectedAt is not null, stoppingToken).ConfigureAwait(false);
                     lastFailure = null;
                 }
                 ReportDrops();
@@ -112,55 +99,12 @@ public sealed partial class MqttPublisher(
                     await PublishRuleStateAsync(client, message, CancellationToken.None).ConfigureAwait(false);
                     continue;
                 }
-                if (_snapshots is not null && _snapshots.TryRead(out (EventSnapshot Info, byte[] Jpeg) shot))
+                if (await PublishDueAsync(client, nextState, mqtt.StateInterval).ConfigureAwait(false) is { } due)
                 {
-                    await PublishAsync(client, _topics!.Snapshot, shot.Jpeg, retain: true, CancellationToken.None).ConfigureAwait(false);
+                    nextState = due;
                     continue;
                 }
-                if (_armingChanged)
-                {
-                    _armingChanged = false;
-                    await PublishArmingAsync(client, CancellationToken.None).ConfigureAwait(false);
-                    nextState = DateTimeOffset.MinValue; // the state message says the mode too
-                    continue;
-                }
-                // A reloaded model is news for the fleet view: the state message says which model runs.
-                if (service.Manifest?.ModelSha256 is { } running && running != _statedModel) nextState = DateTimeOffset.MinValue;
-                if (clock.GetUtcNow() >= nextState)
-                {
-                    await PublishStateAsync(client, CancellationToken.None).ConfigureAwait(false);
-                    nextState = clock.GetUtcNow() + mqtt.StateInterval;
-                    continue;
-                }
-                // Nothing to send: wait for an event or the next state message, whichever comes first.
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                TimeSpan untilState = nextState - clock.GetUtcNow();
-                // At most a second, so that a model swapped in by hot reload is announced within one.
-                wait.CancelAfter(untilState > ModelCheck ? ModelCheck : untilState > TimeSpan.Zero ? untilState : TimeSpan.Zero);
-                Volatile.Write(ref _waiting, wait);
-                if (_armingChanged) continue; // changed before the wait could be woken
-                try
-                {
-                    Task<bool> nextEvent = _events!.Reader.WaitToReadAsync(wait.Token).AsTask();
-                    if (_snapshots is not null)
-                    {
-                        // A snapshot comes a moment after its trigger event: wake for either.
-                        Task<bool> nextSnapshot = _snapshots.WaitToReadAsync(wait.Token).AsTask();
-                        await Task.WhenAny(nextEvent, nextSnapshot).ConfigureAwait(false);
-                        await wait.CancelAsync().ConfigureAwait(false); // ends the other wait
-                        if (nextEvent.IsCompletedSuccessfully && !nextEvent.Result) break; // the loop has stopped
-                        continue;
-                    }
-                    if (!await nextEvent.ConfigureAwait(false)) break; // the loop has stopped
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // Time for the state message, or the armed state changed.
-                }
-                finally
-                {
-                    Volatile.Write(ref _waiting, null);
-                }
+                if (!await WaitForWorkAsync(nextState, stoppingToken).ConfigureAwait(false)) break; // the loop has stopped
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -170,27 +114,125 @@ public sealed partial class MqttPublisher(
             // an unhandled exception would even look like a clean exit to systemd).
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                counters.Connected = false;
-                TimeSpan delay = backoff.Failed(clock.GetUtcNow() - connectedAt);
+                TimeSpan delay = Failed(e, backoff, connectedAt, lastFailure);
                 connectedAt = null;
-                // One line per new kind of failure, not one per retry: a broker away for hours must not fill the journal.
-                if (e.Message != lastFailure)
-                {
-                    if (IsConnectionFailure(e)) LogUnreachable(mqtt.Host, mqtt.EffectivePort, e.Message, delay.TotalSeconds);
-                    else LogFailed(e, delay.TotalSeconds);
-                }
                 lastFailure = e.Message;
-                try
-                {
-                    await Task.Delay(delay, clock, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                if (!await WaitToRetryAsync(delay, stoppingToken).ConfigureAwait(false)) break;
             }
         }
         await StopPublishingAsync(client, pending).ConfigureAwait(false);
+    }
+
+    // Discovery describes the model and rules, so they must be open first. False when stopped before they are.
+    private async Task<bool> WaitForStartAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await service.Started.WaitAsync(stoppingToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    // Connects a client that is not connected; returns when it connected.
+    private async Task<DateTimeOffset> ReconnectAsync(IMqttClient client, bool wasConnected, CancellationToken stoppingToken)
+    {
+        counters.Connected = false;
+        // Dropped since the last pass (the broker went away, or another client with our id took over):
+        // a failure like any other, so that reconnecting backs off.
+        if (wasConnected) throw new MqttCommunicationException($"the broker closed the connection (is another device using client id '{options.Value.EffectiveClientId}'? Mqtt:ClientId)");
+        await ConnectAsync(client, stoppingToken, CancellationToken.None).ConfigureAwait(false);
+        return clock.GetUtcNow();
+    }
+
+    // Publishes what is due besides events: a snapshot, the armed state or the state message. Returns when the state
+    // message is due next, or null when nothing was due.
+    private async ValueTask<DateTimeOffset?> PublishDueAsync(IMqttClient client, DateTimeOffset nextState, TimeSpan stateInterval)
+    {
+        if (_snapshots is not null && _snapshots.TryRead(out (EventSnapshot Info, byte[] Jpeg) shot))
+        {
+            await PublishAsync(client, _topics!.Snapshot, shot.Jpeg, retain: true, CancellationToken.None).ConfigureAwait(false);
+            return nextState;
+        }
+        if (_armingChanged)
+        {
+            _armingChanged = false;
+            await PublishArmingAsync(client, CancellationToken.None).ConfigureAwait(false);
+            return DateTimeOffset.MinValue; // the state message says the mode too
+        }
+        // A reloaded model is news for the fleet view: the state message says which model runs.
+        if (service.Manifest?.ModelSha256 is { } running && running != _statedModel) nextState = DateTimeOffset.MinValue;
+        if (clock.GetUtcNow() >= nextState)
+        {
+            await PublishStateAsync(client, CancellationToken.None).ConfigureAwait(false);
+            return clock.GetUtcNow() + stateInterval;
+        }
+        return null;
+    }
+
+    // Nothing to send: wait for an event or the next state message, whichever comes first. False when the loop has stopped.
+    private async Task<bool> WaitForWorkAsync(DateTimeOffset nextState, CancellationToken stoppingToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        TimeSpan untilState = nextState - clock.GetUtcNow();
+        // At most a second, so that a model swapped in by hot reload is announced within one.
+        wait.CancelAfter(untilState > ModelCheck ? ModelCheck : untilState > TimeSpan.Zero ? untilState : TimeSpan.Zero);
+        Volatile.Write(ref _waiting, wait);
+        if (_armingChanged) return true; // changed before the wait could be woken
+        try
+        {
+            Task<bool> nextEvent = _events!.Reader.WaitToReadAsync(wait.Token).AsTask();
+            if (_snapshots is not null)
+            {
+                // A snapshot comes a moment after its trigger event: wake for either.
+                Task<bool> nextSnapshot = _snapshots.WaitToReadAsync(wait.Token).AsTask();
+                await Task.WhenAny(nextEvent, nextSnapshot).ConfigureAwait(false);
+                await wait.CancelAsync().ConfigureAwait(false); // ends the other wait
+                return !(nextEvent.IsCompletedSuccessfully && !nextEvent.Result); // false: the loop has stopped
+            }
+            return await nextEvent.ConfigureAwait(false); // false: the loop has stopped
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Time for the state message, or the armed state changed.
+            return true;
+        }
+        finally
+        {
+            Volatile.Write(ref _waiting, null);
+        }
+    }
+
+    // A failure: the connection counts as lost, and the backoff says how long to wait before retrying.
+    private TimeSpan Failed(Exception e, ReconnectBackoff backoff, DateTimeOffset? connectedAt, string? lastFailure)
+    {
+        counters.Connected = false;
+        TimeSpan delay = backoff.Failed(clock.GetUtcNow() - connectedAt);
+        // One line per new kind of failure, not one per retry: a broker away for hours must not fill the journal.
+        if (e.Message != lastFailure)
+        {
+            MqttOptions mqtt = options.Value;
+            if (IsConnectionFailure(e)) LogUnreachable(mqtt.Host, mqtt.EffectivePort, e.Message, delay.TotalSeconds);
+            else LogFailed(e, delay.TotalSeconds);
+        }
+        return delay;
+    }
+
+    // Waits out the backoff; false when stopped meanwhile.
+    private async Task<bool> WaitToRetryAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, clock, stoppingToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static bool IsConnectionFailure(Exception e) =>

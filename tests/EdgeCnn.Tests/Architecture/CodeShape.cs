@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 
 namespace EdgeCnn.Tests.Architecture;
 
@@ -10,10 +11,16 @@ namespace EdgeCnn.Tests.Architecture;
 /// </summary>
 internal static class CodeShape
 {
-    /// <summary>A method's place in its source and how many lines it spans, first to last statement.</summary>
-    public sealed record MethodSpan(string File, int FirstLine, int LastLine)
+    /// <summary>
+    /// A method's place in its source and how many lines it spans, first statement to last. A constructor counts the
+    /// lines that hold its statements instead: its field and property initialisers are declarations spread over the
+    /// class, with the members between them.
+    /// </summary>
+    public sealed record MethodSpan(string File, int FirstLine, int LastLine, int? StatementLines = null)
     {
-        public int Lines => LastLine - FirstLine + 1;
+        public int Lines => StatementLines ?? LastLine - FirstLine + 1;
+
+        public bool IsConstructor => StatementLines is not null;
 
         public override string ToString() => $"{Path.GetFileName(File)}:{FirstLine} ({Lines} lines)";
     }
@@ -27,24 +34,29 @@ internal static class CodeShape
         using FileStream stream = File.OpenRead(pdb);
         using MetadataReaderProvider provider = MetadataReaderProvider.FromPortablePdbStream(stream);
         MetadataReader reader = provider.GetMetadataReader();
+        using var assemblyFile = new PEReader(File.OpenRead(assembly.Location));
+        MetadataReader code = assemblyFile.GetMetadataReader();
 
         var spans = new List<MethodSpan>();
         foreach (MethodDebugInformationHandle handle in reader.MethodDebugInformation)
         {
             MethodDebugInformation method = reader.GetMethodDebugInformation(handle);
             if (method.SequencePointsBlob.IsNil) continue;
+            string name = code.GetString(code.GetMethodDefinition(handle.ToDefinitionHandle()).Name);
+            bool constructor = name is ".ctor" or ".cctor";
             // Per document: a constructor's field initialisers or a generated partial may lie in another file.
             foreach (var document in method.GetSequencePoints().Where(p => !p.IsHidden).GroupBy(p => p.Document))
             {
                 string file = reader.GetString(reader.GetDocument(document.Key).Name);
                 if (IsGenerated(file)) continue;
-                spans.Add(new MethodSpan(file, document.Min(p => p.StartLine), document.Max(p => p.EndLine)));
+                spans.Add(new MethodSpan(file, document.Min(p => p.StartLine), document.Max(p => p.EndLine),
+                    constructor ? document.Select(p => p.StartLine).Distinct().Count() : null));
             }
         }
-        // Keep the outermost: a span inside another of the same file is a lambda or local function of that method.
+        // Keep the outermost: a span inside another method's of the same file is a lambda or local function of it.
         return spans
             .GroupBy(s => s.File)
-            .SelectMany(file => file.Where(s => !file.Any(o => o != s && o.FirstLine <= s.FirstLine && o.LastLine >= s.LastLine
+            .SelectMany(file => file.Where(s => !file.Any(o => o != s && !o.IsConstructor && o.FirstLine <= s.FirstLine && o.LastLine >= s.LastLine
                                                               && (o.FirstLine, o.LastLine) != (s.FirstLine, s.LastLine))).Distinct())
             .ToList();
     }
