@@ -19,7 +19,7 @@ public sealed class OutputList : List<OutputOptions>
             {
                 if (outputs[j].Name == outputs[i].Name)
                     throw new ArgumentException($"Outputs:{i}:Name '{outputs[i].Name}' is also the name of Outputs:{j}; names must be unique.");
-                if (outputs[i].Kind.UsesGpioController && outputs[j].Kind.UsesGpioController && outputs[j].Pin == outputs[i].Pin)
+                if (outputs[i].Wiring.UsesGpioController && outputs[j].Wiring.UsesGpioController && outputs[j].Pin == outputs[i].Pin)
                     throw new ArgumentException($"Outputs:{i}:Pin {outputs[i].Pin} is also the pin of Outputs:{j} ('{outputs[j].Name}'); give each output its own pin.");
             }
         }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace EdgeCnn.Device.Configuration;
 
 /// <summary>What kind of thing is wired to an output.</summary>
@@ -43,8 +45,9 @@ public sealed record OutputOptions
     /// <summary>PWM channel of a passive buzzer (0 is GPIO 18 with the default pwm overlay).</summary>
     public int PwmChannel { get; init; }
 
-    /// <summary>What its type means for pins, checks and messages.</summary>
-    public OutputKind Kind => OutputKind.Of(Type);
+    /// <summary>What its type means for pins, checks and messages (not a setting: never written or read).</summary>
+    [JsonIgnore]
+    public OutputWiring Wiring => OutputWiring.Of(Type);
 
     /// <summary>Whether the output follows an on/off pattern rather than staying on.</summary>
     public bool Blinks => OnMilliseconds > 0 && OffMilliseconds > 0;
@@ -54,8 +57,8 @@ public sealed record OutputOptions
     {
         void Fail(string field, string why) => throw new ArgumentException($"{key}:{field} {why}");
         if (string.IsNullOrWhiteSpace(Name)) Fail("Name", "is empty; rules refer to outputs by name.");
+        Wiring.Validate(this, Fail);
         if (OnMilliseconds < 0 || OffMilliseconds < 0) Fail("OnMilliseconds", "and OffMilliseconds must not be negative.");
         if (OnMilliseconds > 0 != OffMilliseconds > 0) Fail("OffMilliseconds", "must be set together with OnMilliseconds for a pattern (both 0 for steady on).");
-        Kind.Validate(this, Fail);
     }
 }

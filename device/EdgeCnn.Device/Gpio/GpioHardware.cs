@@ -20,7 +20,7 @@ public sealed partial class GpioHardware(GpioOptions options, ILoggerFactory log
     {
         ArgumentNullException.ThrowIfNull(outputs);
         OutputList.Validate(outputs, rules);
-        GpioController? controller = outputs.Any(o => o.Kind.UsesGpioController) ? OpenController() : null;
+        GpioController? controller = outputs.Any(o => o.Wiring.UsesGpioController) ? OpenController() : null;
         try
         {
             return new OutputBank(outputs, rules, controller, OpenPwm);

@@ -101,6 +101,8 @@ public sealed partial class DeviceRuntime(
     /// <summary>Builds the pipeline and starts the capture thread and the loop.</summary>
     public void Open()
     {
+        // Twice would open the outputs twice and hook the crash handlers twice.
+        if (_loop is not null || _classifier is not null) throw new InvalidOperationException("the device runtime is already open.");
         StartedAt = clock.GetUtcNow();
         ModelOptions model = OpenModel();
         ModelManifest manifest = _classifier!.Manifest;

@@ -38,9 +38,15 @@ public sealed partial class FrameLoopService(
     public Task StopAsync(CancellationToken cancellationToken)
     {
         notifier.Stopping();
-        runtime.Stop();
-        // No rule event comes after the loop: the logger and MQTT finish what they were handed.
-        bus.Complete();
+        try
+        {
+            runtime.Stop();
+        }
+        finally
+        {
+            // No rule event comes after the loop: the logger, MQTT and the snapshots finish what they were handed.
+            bus.Complete();
+        }
         return Task.CompletedTask;
     }
 

@@ -20,7 +20,7 @@ public sealed class InputPinsValidator(IOptions<OutputList> outputs, IOptions<Di
         OutputList list = outputs.Value;
         for (int i = 0; i < list.Count; i++)
         {
-            taken.Add(list[i].Kind.HeaderLine(list[i], $"{OutputList.Section}:{i}"));
+            taken.Add(list[i].Wiring.HeaderLine(list[i], $"{OutputList.Section}:{i}"));
         }
         if (display.Value.Type != DisplayType.None)
         {

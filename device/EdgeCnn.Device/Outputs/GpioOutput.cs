@@ -14,7 +14,7 @@ public sealed class GpioOutput : PatternedOutput
     public GpioOutput(GpioController controller, OutputOptions options) : base(options)
     {
         ArgumentNullException.ThrowIfNull(controller);
-        if (!options.Kind.UsesGpioController) throw new ArgumentException($"output '{options.Name}': a passive buzzer needs a PWM channel; use PwmToneOutput.");
+        if (!options.Wiring.UsesGpioController) throw new ArgumentException($"output '{options.Name}': a passive buzzer needs a PWM channel; use PwmToneOutput.");
         _controller = controller;
         _onLevel = options.ActiveLow ? PinValue.Low : PinValue.High;
         _offLevel = options.ActiveLow ? PinValue.High : PinValue.Low;

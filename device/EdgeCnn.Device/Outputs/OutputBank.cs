@@ -39,7 +39,7 @@ public sealed class OutputBank : IDisposable
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(openPwm);
         OutputList.Validate(outputs, rules);
-        if (controller is null && outputs.Any(o => o.Kind.UsesGpioController))
+        if (controller is null && outputs.Any(o => o.Wiring.UsesGpioController))
             throw new ArgumentException("a GPIO controller is needed for LED and active-buzzer outputs.", nameof(controller));
         _controller = shouldDispose ? controller : null;
         var opened = new List<IDeviceOutput>();
@@ -54,7 +54,7 @@ public sealed class OutputBank : IDisposable
                 }
                 catch (Exception e) when (e is not InvalidOperationException and not ConfigurationException and not OutOfMemoryException)
                 {
-                    throw new InvalidOperationException($"Outputs:{i} ('{o.Name}'): {o.Kind.Where(o)} cannot be opened as an output ({e.Message}); {o.Kind.HowToFree($"Outputs:{i}")}", e);
+                    throw new InvalidOperationException($"Outputs:{i} ('{o.Name}'): {o.Wiring.Where(o)} cannot be opened as an output ({e.Message}); {o.Wiring.HowToFree($"Outputs:{i}")}", e);
                 }
             }
         }
@@ -71,7 +71,7 @@ public sealed class OutputBank : IDisposable
 
     /// <summary>The outputs as <c>off</c> and <c>check</c> print them: <c>led (GPIO 17), beeper (PWM 0/0)</c>.</summary>
     public static string Describe(IEnumerable<OutputOptions> outputs) =>
-        string.Join(", ", outputs.Select(o => $"{o.Name} ({o.Kind.Where(o)})"));
+        string.Join(", ", outputs.Select(o => $"{o.Name} ({o.Wiring.Where(o)})"));
 
     /// <summary>The outputs, in configuration order.</summary>
     public IReadOnlyList<IDeviceOutput> Outputs => _outputs;

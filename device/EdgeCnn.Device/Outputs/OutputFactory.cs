@@ -4,8 +4,8 @@ using EdgeCnn.Device.Configuration;
 namespace EdgeCnn.Device.Outputs;
 
 /// <summary>
-/// Opens an output of any kind, off: the one place that turns an <see cref="OutputKind"/> into a driver. A new kind
-/// of on/off output is a kind in Configuration/ and a line here; a consumer of rule events that is not an on/off
+/// Opens an output of any wiring, off: the one place that turns an <see cref="OutputWiring"/> into a driver. A new wiring
+/// of on/off output is an OutputWiring in Configuration/ and a line here; a consumer of rule events that is not an on/off
 /// output (a display, a notifier) subscribes to the RuleEventBus instead (docs/architecture.md).
 /// </summary>
 public static class OutputFactory
@@ -14,11 +14,11 @@ public static class OutputFactory
     public static IDeviceOutput Open(OutputOptions output, GpioController? controller, PwmOpener openPwm)
     {
         ArgumentNullException.ThrowIfNull(output);
-        return output.Kind switch
+        return output.Wiring switch
         {
-            PwmToneOutputKind => new PwmToneOutput(openPwm(output.PwmChip, output.PwmChannel, output.FrequencyHz), output),
-            GpioLineOutputKind => new GpioOutput(controller ?? throw new ArgumentNullException(nameof(controller)), output),
-            _ => throw new NotSupportedException($"output '{output.Name}': no driver for {output.Kind.GetType().Name}."),
+            PwmToneWiring => new PwmToneOutput(openPwm(output.PwmChip, output.PwmChannel, output.FrequencyHz), output),
+            GpioLineWiring => new GpioOutput(controller ?? throw new ArgumentNullException(nameof(controller)), output),
+            _ => throw new NotSupportedException($"output '{output.Name}': no driver for {output.Wiring.GetType().Name}."),
         };
     }
 }

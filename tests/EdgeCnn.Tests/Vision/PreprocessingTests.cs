@@ -70,6 +70,29 @@ public class PreprocessingTests
         Assert.NotEqual(fromBgr[centre], fromBgr[2 * 64 * 64 + centre]); // red and blue differ, so an order mix-up would show
     }
 
+    [Theory]
+    [InlineData(64, 64)]   // a view already at the model's size: read in place, rows apart in memory
+    [InlineData(300, 200)] // a view to be resized
+    public void A_region_of_a_frame_for_an_rgb_model_gives_the_numbers_of_converting_it_first(int width, int height)
+    {
+        using var frame = new Mat(480, 640, MatType.CV_8UC3);
+        Cv2.Randu(frame, Scalar.All(0), Scalar.All(256));
+        using var region = new Mat(frame, new Rect(100, 50, width, height));
+        Assert.False(region.IsContinuous());
+        using var rgb = new Mat();
+        Cv2.CvtColor(region, rgb, ColorConversionCodes.BGR2RGB);
+        PreprocessingSpec spec = PreprocessingSpec.Unit(64, 64, 3);
+        using var forRgb = new ImagePreprocessor(spec with { ChannelOrder = ChannelOrder.Rgb });
+        using var asIs = new ImagePreprocessor(spec with { ChannelOrder = ChannelOrder.Bgr });
+        var fromBgr = new float[spec.TensorLength];
+        var fromRgb = new float[spec.TensorLength];
+
+        forRgb.Prepare(region, fromBgr);
+        asIs.Prepare(rgb, fromRgb);
+
+        Assert.Equal(fromRgb, fromBgr);
+    }
+
     [Fact]
     public void Grayscale_uses_the_bt601_weights_and_files_round_trip_exactly()
     {

@@ -2,19 +2,25 @@ namespace EdgeCnn.Device.Configuration;
 
 /// <summary>
 /// What an <see cref="OutputType"/> means for the rest of the device: which header pin it occupies, how its
-/// settings are checked and how it is named in messages. Each kind is one class; <see cref="Of"/> is the one place
-/// that maps a type to its kind (and <c>Outputs/OutputFactory</c> the one place that opens it).
+/// settings are checked and how it is named in messages. Each wiring is one class; <see cref="Of"/> is the one place
+/// that maps a type to its wiring (and <c>Outputs/OutputFactory</c> the one place that opens it). Named for
+/// the wiring, not the "kind", so as not to be confused with <c>EdgeCnn.Vision.OutputKind</c> (logits or probabilities).
 /// </summary>
-public abstract class OutputKind
+public abstract class OutputWiring
 {
     /// <summary>LEDs and active buzzers: switched by a GPIO line.</summary>
-    public static readonly OutputKind GpioLine = new GpioLineOutputKind();
+    public static readonly OutputWiring GpioLine = new GpioLineWiring();
 
     /// <summary>Passive buzzers: a tone from a PWM channel.</summary>
-    public static readonly OutputKind PwmTone = new PwmToneOutputKind();
+    public static readonly OutputWiring PwmTone = new PwmToneWiring();
 
-    /// <summary>The kind of <paramref name="type"/>.</summary>
-    public static OutputKind Of(OutputType type) => type == OutputType.PassiveBuzzer ? PwmTone : GpioLine;
+    /// <summary>The wiring of <paramref name="type"/>.</summary>
+    public static OutputWiring Of(OutputType type) => type switch
+    {
+        OutputType.Led or OutputType.ActiveBuzzer => GpioLine,
+        OutputType.PassiveBuzzer => PwmTone,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "an output type without its wiring: add it here."),
+    };
 
     /// <summary>Whether it is switched through the GPIO controller (else it opens its own channel).</summary>
     public abstract bool UsesGpioController { get; }
@@ -28,6 +34,6 @@ public abstract class OutputKind
     /// <summary>What to check when it cannot be opened.</summary>
     public abstract string HowToFree(string key);
 
-    /// <summary>Checks the settings only this kind has; <paramref name="fail"/> takes the field and why.</summary>
+    /// <summary>Checks the settings only this wiring has; <paramref name="fail"/> takes the field and why.</summary>
     public abstract void Validate(OutputOptions output, Action<string, string> fail);
 }

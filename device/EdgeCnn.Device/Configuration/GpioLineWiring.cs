@@ -1,7 +1,7 @@
 namespace EdgeCnn.Device.Configuration;
 
 /// <summary>An output switched on and off by one GPIO line: an LED or an active buzzer.</summary>
-public sealed class GpioLineOutputKind : OutputKind
+public sealed class GpioLineWiring : OutputWiring
 {
     /// <inheritdoc />
     public override bool UsesGpioController => true;

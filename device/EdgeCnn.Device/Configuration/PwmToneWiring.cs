@@ -1,7 +1,7 @@
 namespace EdgeCnn.Device.Configuration;
 
 /// <summary>A passive buzzer: it sounds only with a tone, made by a hardware PWM channel.</summary>
-public sealed class PwmToneOutputKind : OutputKind
+public sealed class PwmToneWiring : OutputWiring
 {
     // With the default pwm overlay, PWM channel 0 is GPIO 18 and channel 1 is GPIO 19.
     private const int FirstPwmLine = 18;
