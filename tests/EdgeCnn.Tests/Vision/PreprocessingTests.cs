@@ -54,18 +54,10 @@ public class PreprocessingTests
         using var frame = new Mat(480, 640, MatType.CV_8UC3);
         Cv2.Randu(frame, Scalar.All(0), Scalar.All(256));
         Cv2.GaussianBlur(frame, frame, new Size(9, 9), 3); // smooth like a camera's picture, not pure noise
-        using var rgb = new Mat();
-        Cv2.CvtColor(frame, rgb, ColorConversionCodes.BGR2RGB);
         PreprocessingSpec spec = PreprocessingSpec.Unit(64, 64, 3) with { ResizeMode = mode, Mean = [0.4f, 0.5f, 0.6f], Std = [0.2f, 0.25f, 0.3f] };
-        using var forRgb = new ImagePreprocessor(spec with { ChannelOrder = ChannelOrder.Rgb });
-        using var asIs = new ImagePreprocessor(spec with { ChannelOrder = ChannelOrder.Bgr });
-        var fromBgr = new float[spec.TensorLength];
-        var fromRgb = new float[spec.TensorLength];
 
-        forRgb.Prepare(frame, fromBgr);
-        asIs.Prepare(rgb, fromRgb);
+        float[] fromBgr = AssertReadInReverseGivesTheConvertedNumbers(frame, spec);
 
-        Assert.Equal(fromRgb, fromBgr);
         int centre = 32 * 64 + 32; // inside the picture in every mode (a letterbox pads the top with black)
         Assert.NotEqual(fromBgr[centre], fromBgr[2 * 64 * 64 + centre]); // red and blue differ, so an order mix-up would show
     }
@@ -79,18 +71,25 @@ public class PreprocessingTests
         Cv2.Randu(frame, Scalar.All(0), Scalar.All(256));
         using var region = new Mat(frame, new Rect(100, 50, width, height));
         Assert.False(region.IsContinuous());
+
+        AssertReadInReverseGivesTheConvertedNumbers(region, PreprocessingSpec.Unit(64, 64, 3));
+    }
+
+    // The BGR frame prepared for an RGB model equals the frame converted to RGB first and prepared as it is; returns the former.
+    private static float[] AssertReadInReverseGivesTheConvertedNumbers(Mat bgr, PreprocessingSpec spec)
+    {
         using var rgb = new Mat();
-        Cv2.CvtColor(region, rgb, ColorConversionCodes.BGR2RGB);
-        PreprocessingSpec spec = PreprocessingSpec.Unit(64, 64, 3);
+        Cv2.CvtColor(bgr, rgb, ColorConversionCodes.BGR2RGB);
         using var forRgb = new ImagePreprocessor(spec with { ChannelOrder = ChannelOrder.Rgb });
         using var asIs = new ImagePreprocessor(spec with { ChannelOrder = ChannelOrder.Bgr });
         var fromBgr = new float[spec.TensorLength];
         var fromRgb = new float[spec.TensorLength];
 
-        forRgb.Prepare(region, fromBgr);
+        forRgb.Prepare(bgr, fromBgr);
         asIs.Prepare(rgb, fromRgb);
 
         Assert.Equal(fromRgb, fromBgr);
+        return fromBgr;
     }
 
     [Fact]
