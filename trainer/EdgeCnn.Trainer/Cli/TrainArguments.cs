@@ -29,6 +29,7 @@ internal sealed class TrainArguments
     private readonly Option<double> _gamma = new("--gamma") { Description = "Step schedule: decay factor.", DefaultValueFactory = _ => Defaults.Gamma };
     private readonly Option<string> _loss = Choice("--loss", "cross-entropy (softmax) or hinge (multi-class).", EnumNames.Of<LossKind>(), "cross-entropy");
     private readonly Option<double> _smoothing = new("--label-smoothing") { DefaultValueFactory = _ => 0 };
+    private readonly Option<bool> _balance = new("--balance") { Description = "Draw every class equally often in each epoch, however many images it has (small classes repeat); the validation split is left as it is." };
     private readonly Option<int> _patience = new("--patience") { Description = "Early stopping: epochs without a better validation accuracy (0: off).", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _seed = new("--seed") { DefaultValueFactory = _ => Defaults.Seed };
     private readonly Option<double> _valSplit = new("--val-split") { Description = "Fraction of the training images held out for validation when the dataset has no val split.", DefaultValueFactory = _ => Defaults.ValidationSplit };
@@ -46,7 +47,7 @@ internal sealed class TrainArguments
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { _data, _arch, Output, Resume, Force, _epochs, _batch, _optimizer, _lr, _momentum, _nesterov, _weightDecay, _schedule, _stepSize, _gamma,
-                     _loss, _smoothing, _patience, _seed, _valSplit, _threads, _device, _initFrom, _freeze, _resize, _mean, _std })
+                     _loss, _smoothing, _balance, _patience, _seed, _valSplit, _threads, _device, _initFrom, _freeze, _resize, _mean, _std })
             command.Options.Add(option);
         _augmentation.AddTo(command);
         _scene.AddTo(command);
@@ -78,6 +79,7 @@ internal sealed class TrainArguments
             Gamma = result.GetValue(_gamma),
             Loss = EnumNames.Parse<LossKind>(result.GetValue(_loss)!, "--loss"),
             LabelSmoothing = result.GetValue(_smoothing),
+            Balance = result.GetValue(_balance),
             Patience = result.GetValue(_patience),
             Seed = result.GetValue(_seed),
             ValidationSplit = result.GetValue(_valSplit),

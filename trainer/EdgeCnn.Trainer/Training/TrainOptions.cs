@@ -69,6 +69,8 @@ internal sealed record TrainOptions
     public double Gamma { get; init; } = 0.1;
     public LossKind Loss { get; init; } = LossKind.CrossEntropy;
     public double LabelSmoothing { get; init; }
+    /// <summary>Draw every class equally often in each epoch (<see cref="EpochOrder"/>), however many images it has.</summary>
+    public bool Balance { get; init; }
     public AugmentationOptions Augmentation { get; init; } = new();
     /// <summary>Stop after this many epochs without a better validation accuracy; 0 never stops early.</summary>
     public int Patience { get; init; }

@@ -80,7 +80,7 @@ internal sealed class TrainingSession : IDisposable
         double lossSum = 0;
         long correct = 0, seen = 0;
         var clock = Stopwatch.StartNew();
-        using Tensor order = torch.randperm(count);
+        using Tensor order = EpochOrder.Draw(_labels, _options.Balance);
         progress.RunEpoch(epoch, _options.Epochs, _batches, report =>
         {
             for (int b = 0; b < _batches; b++)
