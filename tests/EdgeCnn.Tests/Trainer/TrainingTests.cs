@@ -189,6 +189,25 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void A_network_grown_by_a_block_starts_from_a_smaller_ones_weights_and_says_what_starts_fresh()
+    {
+        RunRecord record = TrainingRun.Train(Options(epochs: 1, "resnet8"), _folder["small"], "test", new RecordingProgress());
+        NetworkPlan small = NetworkPlan.Create(record.Architecture, record.Input, 3);
+        NetworkPlan grown = NetworkPlan.Create(Presets.TryGet("resnet10", out var g) ? g : throw new InvalidOperationException(), record.Input, 2);
+        using Sequential before = NetworkBuilder.Build(small);
+        using Sequential after = NetworkBuilder.Build(grown);
+        Checkpoint.Load(before, RunFolder.BestWeights(_folder["small"]), small);
+
+        IReadOnlyList<string> fresh = Checkpoint.Load(after, RunFolder.BestWeights(_folder["small"]), grown, skipHead: true);
+
+        Assert.Equal(["residual_4", "dense_1"], fresh);
+        var old = before.state_dict();
+        var now = after.state_dict();
+        foreach (string name in old.Keys.Where(k => !k.StartsWith("dense_1.", StringComparison.Ordinal)))
+            Assert.True(now[name].eq(old[name]).all().item<bool>(), $"{name} was not loaded");
+    }
+
+    [Fact]
     public void Freezing_an_unknown_layer_lists_the_real_ones()
     {
         var error = Assert.Throws<ArgumentException>(() => TrainingRun.Train(Options(1) with { Freeze = "conv_9" }, _folder["x"], "test", new RecordingProgress()));

@@ -285,10 +285,12 @@ internal static class TrainingRun
         bool replaceHead = sourceClasses is null ? false : !sourceClasses.SequenceEqual(classes);
         if (sourceClasses is not null && sourceClasses.Length == classes.Length && replaceHead)
             progress.Log($"--init-from {source}: its classes [{string.Join(", ", sourceClasses)}] differ by name from [{string.Join(", ", classes)}]; the classifier head starts fresh.");
-        Checkpoint.Load(model, weights, plan, skipHead: replaceHead);
-        progress.Log(replaceHead
+        IReadOnlyList<string> fresh = Checkpoint.Load(model, weights, plan, skipHead: replaceHead);
+        string[] grown = [.. fresh.Except(plan.HeadLayers)];
+        progress.Log((replaceHead
             ? $"Initialised from {weights}; replaced the classifier head ({string.Join(", ", plan.HeadLayers)}) for {classes.Length} classes."
-            : $"Initialised from {weights}.");
+            : $"Initialised from {weights}.") +
+            (grown.Length > 0 ? $" Not in it, so starting fresh: {string.Join(", ", grown)}." : ""));
     }
 
     private static HashSet<string> Freeze(Sequential model, NetworkPlan plan, string? upTo, ITrainingProgress progress)

@@ -8,9 +8,11 @@ internal static class Checkpoint
 {
     /// <summary>
     /// Loads weights into <paramref name="model"/>. With <paramref name="skipHead"/> the class-count layers of
-    /// <paramref name="plan"/> keep their fresh initialisation (transfer learning to other classes).
+    /// <paramref name="plan"/> keep their fresh initialisation (transfer learning to other classes), and so does any
+    /// layer the file does not hold (a network grown by a block from a smaller one's weights).
     /// </summary>
-    public static void Load(torch.nn.Module model, string path, NetworkPlan plan, bool skipHead = false)
+    /// <returns>The layers that kept their fresh initialisation, in the network's order (none for a strict load).</returns>
+    public static IReadOnlyList<string> Load(torch.nn.Module model, string path, NetworkPlan plan, bool skipHead = false)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint not found.", path);
         string[] skip = skipHead
@@ -18,7 +20,13 @@ internal static class Checkpoint
             : [];
         try
         {
-            model.load(path, strict: !skipHead, skip: skip);
+            var loaded = new Dictionary<string, bool>(StringComparer.Ordinal);
+            model.load(path, strict: !skipHead, skip: skip, loadedParameters: loaded);
+            return [.. model.state_dict().Keys
+                // TorchSharp marks a skipped name as found in the file; it still kept its fresh initialisation.
+                .Where(name => !loaded.GetValueOrDefault(name) || skip.Contains(name))
+                .Select(name => name[..Math.Max(0, name.IndexOf('.'))])
+                .Distinct()];
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or EndOfStreamException or NotImplementedException or IndexOutOfRangeException or OverflowException)
         {
