@@ -1,3 +1,4 @@
+using EdgeCnn.Vision.Onnx;
 using Microsoft.ML.OnnxRuntime;
 using OpenCvSharp;
 
@@ -35,6 +36,7 @@ public sealed class OnnxClassifier : IDisposable
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+        sessionOptions.WithExactInt8();
         try
         {
             _session = new InferenceSession(model, sessionOptions);

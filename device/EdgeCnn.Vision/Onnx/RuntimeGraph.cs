@@ -55,6 +55,7 @@ public sealed class RuntimeGraph
                    })
             {
                 options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+                options.WithExactInt8();
                 using var session = new InferenceSession(model, options);
             }
             ModelProto graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimized));

@@ -90,7 +90,7 @@ public sealed class BackgroundSceneTests : IDisposable
             Data = data,
             Architecture = "convnet-2x64",
             Input = new InputShape(1, 28, 28),
-            Epochs = 20,
+            Epochs = 30,
             BatchSize = 32,
             LearningRate = 0.003,
             ValidationSplit = 0.2,

@@ -1,3 +1,4 @@
+using EdgeCnn.Vision.Onnx;
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Vision;
 using Microsoft.ML.OnnxRuntime;
@@ -54,7 +55,7 @@ internal static class ExportVerifier
 
     public static float[] RunOnnx(byte[] onnx, InputShape input, float[] batch, int count, string inputName = "input", string outputName = "output")
     {
-        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 }.WithExactInt8();
         using var session = new InferenceSession(onnx, options);
         long length = (long)count * input.Channels * input.Height * input.Width;
         float[] data = batch.Length == length ? batch : batch.AsSpan(0, (int)length).ToArray();

@@ -199,7 +199,7 @@ internal static class ModelQuantization
     /// <summary>Top-1 accuracy of a model on a set, in ONNX Runtime with its graph optimizations, as the device runs it.</summary>
     public static double Evaluate(byte[] model, ImageSet set, int batchSize = 250)
     {
-        using var options = new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        using var options = new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL }.WithExactInt8();
         using var session = new InferenceSession(model, options);
         PreprocessingSpec p = set.Preprocessing;
         int length = p.TensorLength, correct = 0;
