@@ -189,7 +189,7 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
-    public void A_network_grown_by_a_block_starts_from_a_smaller_ones_weights_and_says_what_starts_fresh()
+    public void A_network_grown_by_a_block_takes_every_layer_it_shares_with_a_smaller_ones_weights()
     {
         RunRecord record = TrainingRun.Train(Options(epochs: 1, "resnet8"), _folder["small"], "test", new RecordingProgress());
         NetworkPlan small = NetworkPlan.Create(record.Architecture, record.Input, 3);
@@ -205,6 +205,17 @@ public sealed class TrainingTests : IDisposable
         var now = after.state_dict();
         foreach (string name in old.Keys.Where(k => !k.StartsWith("dense_1.", StringComparison.Ordinal)))
             Assert.True(now[name].eq(old[name]).all().item<bool>(), $"{name} was not loaded");
+    }
+
+    [Fact]
+    public void Init_from_a_smaller_network_with_the_same_classes_starts_the_head_and_the_new_block_fresh_and_says_so()
+    {
+        TrainingRun.Train(Options(epochs: 1, "resnet8"), _folder["small"], "test", new RecordingProgress());
+        var progress = new RecordingProgress();
+
+        TrainingRun.Train(Options(epochs: 1, "resnet10") with { InitFrom = _folder["small"] }, _folder["grown"], "test", progress);
+
+        Assert.Contains(progress.Lines, l => l.Contains("replaced the classifier head (dense_1)") && l.Contains("Not in it, so starting fresh: residual_4."));
     }
 
     [Fact]

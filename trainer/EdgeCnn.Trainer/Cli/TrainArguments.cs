@@ -29,7 +29,7 @@ internal sealed class TrainArguments
     private readonly Option<double> _gamma = new("--gamma") { Description = "Step schedule: decay factor.", DefaultValueFactory = _ => Defaults.Gamma };
     private readonly Option<string> _loss = Choice("--loss", "cross-entropy (softmax) or hinge (multi-class).", EnumNames.Of<LossKind>(), "cross-entropy");
     private readonly Option<double> _smoothing = new("--label-smoothing") { DefaultValueFactory = _ => 0 };
-    private readonly Option<bool> _balance = new("--balance") { Description = "Draw every class equally often in each epoch, however many images it has (small classes repeat); the validation split is left as it is." };
+    private readonly Option<bool> _balance = new("--balance") { Description = "Each epoch draws its images with every class equally likely, however many images it has (a small class's images repeat); the validation split is left as it is, and the empty scenes --scene makes are not counted." };
     private readonly Option<int> _patience = new("--patience") { Description = "Early stopping: epochs without a better validation accuracy (0: off).", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _seed = new("--seed") { DefaultValueFactory = _ => Defaults.Seed };
     private readonly Option<double> _valSplit = new("--val-split") { Description = "Fraction of the training images held out for validation when the dataset has no val split.", DefaultValueFactory = _ => Defaults.ValidationSplit };

@@ -281,8 +281,11 @@ internal static class TrainingRun
     private static void InitialiseFrom(Sequential model, NetworkPlan plan, string source, string[] classes, ITrainingProgress progress)
     {
         string weights = RunFolder.ResolveWeights(source);
-        string[]? sourceClasses = Directory.Exists(source) && File.Exists(RunFolder.RecordPath(source)) ? RunRecord.Load(source).Classes : null;
-        bool replaceHead = sourceClasses is null ? false : !sourceClasses.SequenceEqual(classes);
+        RunRecord? sourceRun = Directory.Exists(source) && File.Exists(RunFolder.RecordPath(source)) ? RunRecord.Load(source) : null;
+        string[]? sourceClasses = sourceRun?.Classes;
+        // A network grown from the source's (resnet8 into resnet10) shares its layers, not its head's input width.
+        bool grownNetwork = sourceRun is not null && !string.Equals(sourceRun.Architecture.Name, plan.Architecture.Name, StringComparison.OrdinalIgnoreCase);
+        bool replaceHead = grownNetwork || (sourceClasses is not null && !sourceClasses.SequenceEqual(classes));
         if (sourceClasses is not null && sourceClasses.Length == classes.Length && replaceHead)
             progress.Log($"--init-from {source}: its classes [{string.Join(", ", sourceClasses)}] differ by name from [{string.Join(", ", classes)}]; the classifier head starts fresh.");
         IReadOnlyList<string> fresh = Checkpoint.Load(model, weights, plan, skipHead: replaceHead);

@@ -25,14 +25,14 @@ internal static class Checkpoint
             return [.. model.state_dict().Keys
                 // TorchSharp marks a skipped name as found in the file; it still kept its fresh initialisation.
                 .Where(name => !loaded.GetValueOrDefault(name) || skip.Contains(name))
-                .Select(name => name[..Math.Max(0, name.IndexOf('.'))])
+                .Select(name => name.Contains('.') ? name[..name.IndexOf('.')] : name)
                 .Distinct()];
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or EndOfStreamException or NotImplementedException or IndexOutOfRangeException or OverflowException)
         {
             throw new InvalidDataException(
                 $"{path}: the checkpoint does not fit architecture '{plan.Architecture.Name}' with input {plan.Input} and {plan.Classes} classes " +
-                $"(or the file is corrupt): {e.Message}. Use the same --arch and input size as the run that wrote it.", e);
+                $"(or the file is corrupt): {e.Message}. Use the same --arch and input size as the run that wrote it, or, with --init-from, a run folder of an architecture this one grows by new layers (resnet8 into resnet10).", e);
         }
     }
 }
