@@ -1,6 +1,6 @@
-using EdgeCnn.Vision.Onnx;
 using EdgeCnn.Trainer.Architecture;
 using EdgeCnn.Vision;
+using EdgeCnn.Vision.Onnx;
 using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 using static TorchSharp.torch;

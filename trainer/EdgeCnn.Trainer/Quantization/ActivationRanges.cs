@@ -1,4 +1,5 @@
 using EdgeCnn.Vision;
+using EdgeCnn.Vision.Onnx;
 using EdgeCnn.Vision.Onnx.Proto;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
@@ -46,7 +47,7 @@ internal static class ActivationRanges
             }
         }
         names.AddRange(probe.Graph.Output.Select(o => o.Name).Where(n => !names.Contains(n)));
-        using var options = new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount, InterOpNumThreads = 1 };
+        using var options = new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount, InterOpNumThreads = 1 }.WithExactInt8();
         using var session = new InferenceSession(probe.ToByteArray(), options);
         var minMax = new Dictionary<string, (float Min, float Max)>(StringComparer.Ordinal);
         int passes = method == CalibrationMethod.Percentile ? 2 : 1;

@@ -285,8 +285,9 @@ internal static class TrainingRun
         string[]? sourceClasses = sourceRun?.Classes;
         // A network grown from the source's (resnet8 into resnet10) shares its layers, not its head's input width.
         bool grownNetwork = sourceRun is not null && !string.Equals(sourceRun.Architecture.Name, plan.Architecture.Name, StringComparison.OrdinalIgnoreCase);
-        bool replaceHead = grownNetwork || (sourceClasses is not null && !sourceClasses.SequenceEqual(classes));
-        if (sourceClasses is not null && sourceClasses.Length == classes.Length && replaceHead)
+        bool otherClasses = sourceClasses is not null && !sourceClasses.SequenceEqual(classes);
+        bool replaceHead = grownNetwork || otherClasses;
+        if (otherClasses && sourceClasses!.Length == classes.Length)
             progress.Log($"--init-from {source}: its classes [{string.Join(", ", sourceClasses)}] differ by name from [{string.Join(", ", classes)}]; the classifier head starts fresh.");
         IReadOnlyList<string> fresh = Checkpoint.Load(model, weights, plan, skipHead: replaceHead);
         string[] grown = [.. fresh.Except(plan.HeadLayers)];
