@@ -7,24 +7,27 @@
 #   2. train with the README's recipe;  3. export;  4. check;
 #   5. run the device on a held-out clip of the same garden under new light and places, with poles in front and
 #      animals at the frame's edge, and print its summary (frames right, events: precision, recall, empty triggers).
-# Usage: scripts/garden.sh [--frames N] [--epochs N] [--init-from RUN|none] [--out FOLDER]
+# Usage: scripts/garden.sh [--frames N] [--epochs N] [--arch NAME] [--init-from RUN|none] [--out FOLDER]
 #   --frames    frames captured per class (default 240)
 #   --epochs    training epochs (default: the README's)
+#   --arch      the network (default: the README's, resnet8)
 #   --init-from the starting point (default: the README's, models/backbone if it is there; none: from scratch)
 set -euo pipefail
 source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 frames=240
 epochs=30
+arch=resnet8
 init=default
 out="runs/journey-$(date +%Y%m%d-%H%M%S)"
 while [ $# -gt 0 ]; do
   case "$1" in
     --frames) frames=$2; shift 2 ;;
     --epochs) epochs=$2; shift 2 ;;
+    --arch) arch=$2; shift 2 ;;
     --init-from) init=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    *) echo "usage: scripts/garden.sh [--frames N] [--epochs N] [--init-from RUN|none] [--out FOLDER]" >&2; exit 2 ;;
+    *) echo "usage: scripts/garden.sh [--frames N] [--epochs N] [--arch NAME] [--init-from RUN|none] [--out FOLDER]" >&2; exit 2 ;;
   esac
 done
 scripts/garden-data.sh
@@ -62,7 +65,7 @@ if [ "$init" = default ]; then
 elif [ "$init" != none ]; then
   init_args=(--init-from "$init")
 fi
-scripts/edgecnn-train train --data "$out/dataset" --arch resnet8 --size 64 --channels 3 --epochs "$epochs" --scene-repeat 4 \
+scripts/edgecnn-train train --data "$out/dataset" --arch "$arch" --size 64 --channels 3 --epochs "$epochs" --scene-repeat 4 \
   --scene --background-images "$out/dataset/background" --cut-from-background "${init_args[@]}" --out "$out/run"
 echo "trained in $(( $(date +%s) - start )) s"
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeCnn.Device.Cli;
 
-/// <summary>The verbs of <c>edgecnn-device</c>: run (the default), check, bench, capture, off, classify, arm, disarm, snooze, fleet.</summary>
+/// <summary>The verbs of <c>edgecnn-device</c>: run (the default), check, bench, tune, capture, off, classify, arm, disarm, snooze, fleet.</summary>
 internal static class DeviceCommandLine
 {
     /// <summary>--config, shared by every verb.</summary>
@@ -22,6 +22,7 @@ internal static class DeviceCommandLine
         root.Subcommands.Add(run);
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TuneCommand.Create());
         root.Subcommands.Add(CaptureCommand.Create());
         root.Subcommands.Add(OffCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());

@@ -214,6 +214,30 @@ public sealed class BackgroundSceneTests : IDisposable
     }
 
     [Fact]
+    public async Task Tune_scores_the_configured_threshold_as_the_service_scored_the_same_clip()
+    {
+        string clip = WriteClip(_folder["tune.avi"], [1, 0, 2, 1, 0], frames: 12);
+        string config = Config(clip,
+            DeviceConfigFile.Rule("circle-led", "circle", "led", threshold: 0.6, cooldown: "00:00:00"),
+            DeviceConfigFile.Rule("square-buzzer", "square", "buzzer", threshold: 0.6, cooldown: "00:00:00"));
+        using (IHost host = DeviceHost.Build(config, builder => builder.Logging.ClearProviders(), systemFile: null))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            await host.StartAsync(timeout.Token);
+            await host.WaitForShutdownAsync(timeout.Token);
+            ClassTally.EventScore service = host.Services.GetRequiredService<DeviceRuntime>().Tally!.Events()!;
+
+            var output = new StringWriter();
+            Assert.Equal(0, TuneCommand.Run(config, [0.3f, 0.6f, 0.99f], output, TextWriter.Null, CancellationToken.None));
+            // The row at the configured threshold: threshold, release, triggers, precision, recall (items of watched), on empty, latency.
+            string row = output.ToString().Split('\n').Single(line => line.TrimStart().StartsWith("0.60", StringComparison.Ordinal));
+            string expected = FormattableString.Invariant($"{service.Triggers} {service.Precision:0.00} {service.Recall:0.00} ({service.ItemsTriggered} of {service.WatchedItems}) {service.OnEmpty} {service.MeanLatencyFrames:0.0}");
+            Assert.Contains(expected, System.Text.RegularExpressions.Regex.Replace(row, " +", " "));
+            Assert.Contains("suggested:", output.ToString());
+        }
+    }
+
+    [Fact]
     public void A_rule_on_the_background_class_is_a_configuration_error_and_check_sees_nothing_in_a_blank_frame()
     {
         string clip = WriteClip(_folder["short.avi"], [0], frames: 3);
