@@ -47,7 +47,10 @@ internal static class BenchCommand
     public static int Run(string? configFile, int frames, int warmup, bool compareOpenCvDnn, TextWriter output, CancellationToken stop)
     {
         using IHost host = DeviceHost.Build(configFile, builder => builder.Logging.ClearProviders());
-        ModelOptions model = host.Services.GetRequiredService<IOptions<ModelOptions>>().Value;
+        ModelOptions configured = host.Services.GetRequiredService<IOptions<ModelOptions>>().Value;
+        // The twin the service would run (Model:Precision: fp32, int8, or auto timed here), as the service opens it.
+        PrecisionChoice precision = PrecisionChoice.Choose(configured);
+        ModelOptions model = configured.WithPath(precision.Path);
         SourceOptions sourceOptions = host.Services.GetRequiredService<IOptions<SourceOptions>>().Value;
         RuleList rules = host.Services.GetRequiredService<IOptions<RuleList>>().Value;
         MotionGateOptions motion = host.Services.GetRequiredService<IOptions<MotionGateOptions>>().Value;
@@ -66,7 +69,7 @@ internal static class BenchCommand
         float[] dnnInput = new float[p.TensorLength];
         using Mat blob = Mat.FromPixelData([1, p.Channels, p.Height, p.Width], MatType.CV_32FC1, dnnInput);
 
-        output.WriteLine($"bench: {source.Description} ({(gray ? "gray: the luma plane" : "BGR")}); model {model.FullPath} ({classifier.Manifest.Architecture}, input {p.Width}x{p.Height}x{p.Channels}); " +
+        output.WriteLine($"bench: {source.Description} ({(gray ? "gray: the luma plane" : "BGR")}); model {model.FullPath} ({precision.Precision}: {precision.Why}; {classifier.Manifest.Architecture}, input {p.Width}x{p.Height}x{p.Channels}); " +
                          $"ONNX Runtime {model.IntraOpThreads} thread(s); {warmup} warm-up + {frames} measured frames");
         var measurements = new Measurements(frames);
         Measure(new Rig(source, frame, step, classifier, net, blob, dnnInput), warmup, frames, stop, ref measurements);

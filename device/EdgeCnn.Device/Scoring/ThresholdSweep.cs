@@ -84,15 +84,16 @@ public sealed class ThresholdSweep
         return rows;
     }
 
-    // Rounded, so that 0.7 and 0.5 moved to 0.6 release at 0.4, not at 0.39999998.
-    private static float ReleaseFor(RuleOptions rule, float threshold) => Math.Max(0f, MathF.Round(threshold - (rule.Threshold - rule.ReleaseThreshold), 3));
+    // Rounded, so that 0.7 and 0.5 moved to 0.6 release at 0.4, not at 0.39999998; never above the threshold itself.
+    private static float ReleaseFor(RuleOptions rule, float threshold) =>
+        Math.Clamp(MathF.Round(threshold - (rule.Threshold - rule.ReleaseThreshold), 3), 0f, threshold);
 
     /// <summary>
     /// The row to suggest: the most watched items triggered with no trigger on an empty stretch and precision at
     /// least <see cref="SuggestedPrecision"/>; of equals, the highest threshold (the fewest false alarms to come). Null
-    /// when no row keeps the empty scene quiet at that precision.
+    /// when no row that triggers at all keeps the empty scene quiet at that precision.
     /// </summary>
     public static Row? Suggest(IEnumerable<Row> rows) =>
-        rows.Where(r => r.Events.OnEmpty == 0 && r.Events.Precision >= SuggestedPrecision)
+        rows.Where(r => r.Events.ItemsTriggered > 0 && r.Events.OnEmpty == 0 && r.Events.Precision >= SuggestedPrecision)
             .OrderByDescending(r => r.Events.ItemsTriggered).ThenByDescending(r => r.Threshold).FirstOrDefault();
 }

@@ -51,20 +51,22 @@ public sealed class ThresholdSweepTests : IDisposable
     }
 
     [Fact]
-    public void The_configured_threshold_replays_as_the_rules_alone_would_score_it()
-    {
-        ThresholdSweep sweep = Recorded();
-        ClassTally.EventScore replayed = sweep.Replay([CatRule]).Events()!;
-        Assert.Equal(replayed, sweep.Sweep([CatRule], [CatRule.Threshold]).Single().Events);
-    }
-
-    [Fact]
     public void The_suggestion_is_the_most_items_with_the_empty_scene_quiet_and_none_when_it_never_is()
     {
         IReadOnlyList<ThresholdSweep.Row> rows = Recorded().Sweep([CatRule], [0.6f, 0.7f, 0.8f, 0.9f]);
         Assert.Equal(0.8f, ThresholdSweep.Suggest(rows)!.Threshold);
-        // Without the thresholds that keep the empty garden quiet, nothing is suggested.
+        // Without the thresholds that keep the empty garden quiet, nothing is suggested, and a threshold that keeps
+        // it quiet by triggering for nothing at all is no suggestion either.
         Assert.Null(ThresholdSweep.Suggest(rows.Take(2)));
+        Assert.Null(ThresholdSweep.Suggest([rows[0], rows[1], rows[3]]));
+    }
+
+    [Fact]
+    public void A_release_threshold_never_ends_above_its_threshold()
+    {
+        RuleOptions level = CatRule with { ReleaseThreshold = CatRule.Threshold };
+        ThresholdSweep.Row row = Recorded().Sweep([level], [0.3337f]).Single();
+        Assert.True(row.ReleaseThreshold <= row.Threshold, $"release {row.ReleaseThreshold} above threshold {row.Threshold}");
     }
 
     [Fact]

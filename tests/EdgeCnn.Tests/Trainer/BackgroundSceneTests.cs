@@ -216,16 +216,20 @@ public sealed class BackgroundSceneTests : IDisposable
     [Fact]
     public async Task Tune_scores_the_configured_threshold_as_the_service_scored_the_same_clip()
     {
+        // A cooldown that ends about half a second before the second square and circle come (at the clip's 12 fps), so
+        // that frame times at any other rate would change what triggers.
         string clip = WriteClip(_folder["tune.avi"], [1, 0, 2, 1, 0], frames: 12);
         string config = Config(clip,
-            DeviceConfigFile.Rule("circle-led", "circle", "led", threshold: 0.6, cooldown: "00:00:00"),
-            DeviceConfigFile.Rule("square-buzzer", "square", "buzzer", threshold: 0.6, cooldown: "00:00:00"));
+            DeviceConfigFile.Rule("circle-led", "circle", "led", threshold: 0.6, cooldown: "00:00:04.5"),
+            DeviceConfigFile.Rule("square-buzzer", "square", "buzzer", threshold: 0.6, cooldown: "00:00:04.5"));
         using (IHost host = DeviceHost.Build(config, builder => builder.Logging.ClearProviders(), systemFile: null))
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             await host.StartAsync(timeout.Token);
             await host.WaitForShutdownAsync(timeout.Token);
-            ClassTally.EventScore service = host.Services.GetRequiredService<DeviceRuntime>().Tally!.Events()!;
+            ClassTally tally = host.Services.GetRequiredService<DeviceRuntime>().Tally!;
+            ClassTally.EventScore service = tally.Events()!;
+            (long shown, long right) = tally.Score();
 
             var output = new StringWriter();
             Assert.Equal(0, TuneCommand.Run(config, [0.3f, 0.6f, 0.99f], output, TextWriter.Null, CancellationToken.None));
@@ -233,6 +237,7 @@ public sealed class BackgroundSceneTests : IDisposable
             string row = output.ToString().Split('\n').Single(line => line.TrimStart().StartsWith("0.60", StringComparison.Ordinal));
             string expected = FormattableString.Invariant($"{service.Triggers} {service.Precision:0.00} {service.Recall:0.00} ({service.ItemsTriggered} of {service.WatchedItems}) {service.OnEmpty} {service.MeanLatencyFrames:0.0}");
             Assert.Contains(expected, System.Text.RegularExpressions.Regex.Replace(row, " +", " "));
+            Assert.Contains(FormattableString.Invariant($"{100.0 * right / shown:0.0} % of the frames right"), output.ToString());
             Assert.Contains("suggested:", output.ToString());
         }
     }
