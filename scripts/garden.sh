@@ -6,18 +6,19 @@
 #      light; for 'background' the empty garden) into runs/journey-DATE/dataset/ (JPEG frames: no alpha, no cut-outs)
 #   2. train with the README's recipe;  3. export;  4. check;
 #   5. run the device on a held-out clip of the same garden under new light and places, with poles in front and
-#      animals at the frame's edge, and print its summary (frames right, events: precision, recall, empty triggers).
+#      animals at the frame's edge, and print its summary (frames right, events: precision, recall, empty triggers);
+#   6. tune: the same clip scored at each rule threshold (the summary above is the 0.7 row).
 # Usage: scripts/garden.sh [--frames N] [--epochs N] [--arch NAME] [--init-from RUN|none] [--out FOLDER]
 #   --frames    frames captured per class (default 240)
 #   --epochs    training epochs (default: the README's)
-#   --arch      the network (default: the README's, resnet8)
+#   --arch      the network (default: the README's, resnet10)
 #   --init-from the starting point (default: the README's, models/backbone if it is there; none: from scratch)
 set -euo pipefail
 source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
 frames=240
 epochs=30
-arch=resnet8
+arch=resnet10
 init=default
 out="runs/journey-$(date +%Y%m%d-%H%M%S)"
 while [ $# -gt 0 ]; do
@@ -100,5 +101,8 @@ scripts/edgecnn-device check --config "$out/my-settings.json"
 step "5. run on the held-out clip"
 scripts/edgecnn-device --config "$out/my-settings.json" 2>&1 | tee "$out/run.log" | grep -v -e '"event"' -e 'simulated GPIO' || true
 grep -q "events:" "$out/run.log" || { echo "error: the device printed no summary; see $out/run.log" >&2; exit 1; }
+
+step "6. tune: which threshold suits this camera (chosen on this clip, it would need another clip to judge it)"
+scripts/edgecnn-device tune --config "$out/my-settings.json"
 echo
 echo "The journey's files are in $out: dataset/, run/ (report.md, scenes.png), garden.onnx, my-settings.json, run.log."
