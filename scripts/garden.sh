@@ -11,7 +11,7 @@
 # Usage: scripts/garden.sh [--frames N] [--epochs N] [--arch NAME] [--init-from RUN|none] [--out FOLDER]
 #   --frames    frames captured per class (default 240)
 #   --epochs    training epochs (default: the README's)
-#   --arch      the network (default: the README's, resnet10)
+#   --arch      the network (default: the README's, resnet10; from the backbone, resnet8 or resnet10)
 #   --init-from the starting point (default: the README's, models/backbone if it is there; none: from scratch)
 set -euo pipefail
 source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"

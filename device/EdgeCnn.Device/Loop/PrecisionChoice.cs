@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.Intrinsics.Arm;
-using System.Runtime.Intrinsics.X86;
 using EdgeCnn.Device.Configuration;
 using EdgeCnn.Vision;
+using EdgeCnn.Vision.Onnx;
 
 namespace EdgeCnn.Device.Loop;
 
@@ -34,7 +34,7 @@ public sealed record PrecisionChoice(string Path, string Precision, string Why, 
     /// <summary>Whether this CPU has the dot-product instructions int8 kernels use: the first hint, logged with the timing.</summary>
     public static string DotProductHint =>
         Dp.Arm64.IsSupported || Dp.IsSupported ? "this CPU has Arm's dot-product instructions"
-        : AvxVnni.IsSupported ? "this CPU has x86 AVX-VNNI"
+        : ExactInt8.X64Vnni ? "this CPU has x86 VNNI"
         : "no dot-product instructions that .NET reports here (the timing decides)";
 
     /// <summary>

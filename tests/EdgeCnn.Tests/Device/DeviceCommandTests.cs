@@ -133,7 +133,7 @@ public sealed class DeviceCommandTests : IDisposable
         {
             Console.SetError(stderr);
         }
-        Assert.StartsWith("error: 'serve' is not a command; the commands are run, check, bench, capture, off, classify", error.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("error: 'serve' is not a command; the commands are run, check, bench, tune, capture, off, classify", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
