@@ -108,6 +108,34 @@ public class ArchitectureTests
         Assert.Equal([2L, 5L], output.shape);
     }
 
+    [Theory]
+    [InlineData("docs/examples/tiny-cnn.json")]
+    [InlineData("docs/examples/inception-block.json")]
+    [InlineData("docs/examples/resnet8-wide.json")]
+    public void The_example_architecture_files_build_and_run(string relativePath)
+    {
+        ArchitectureSpec spec = ArchitectureSpec.Resolve(Repository.File(relativePath));
+        InputShape input = spec.Input ?? new InputShape(1, 28, 28);
+        NetworkPlan plan = NetworkPlan.Create(spec, input, classes: 11);
+
+        using Sequential model = NetworkBuilder.Build(plan);
+        Assert.Equal(plan.Parameters, model.parameters().Sum(p => p.numel()));
+        model.eval();
+        using var batch = torch.randn(2, input.Channels, input.Height, input.Width);
+        using var output = model.forward(batch);
+        Assert.Equal([2L, 11L], output.shape);
+    }
+
+    [Fact]
+    public void The_wide_resnet8_example_stays_inside_the_courses_100k_parameters()
+    {
+        ArchitectureSpec spec = ArchitectureSpec.Resolve(Repository.File("docs/examples/resnet8-wide.json"));
+        NetworkPlan plan = NetworkPlan.Create(spec, new InputShape(1, 28, 28), classes: 11);
+        long expected = Conv(1, 16, 3, false) + Bn(16) + Residual(16, 16) + Residual(16, 32) + Residual(32, 72) + Dense(72, 11);
+        Assert.Equal(expected, plan.Parameters);
+        Assert.InRange(plan.Parameters, 1, 100_000);
+    }
+
     [Fact]
     public void A_branches_path_that_changes_the_size_is_named_with_what_keeps_it()
     {
