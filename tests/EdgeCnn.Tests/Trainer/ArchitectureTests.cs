@@ -108,13 +108,14 @@ public class ArchitectureTests
         Assert.Equal([2L, 5L], output.shape);
     }
 
+    public static TheoryData<string> ExampleArchitectureFiles() =>
+        new(Directory.GetFiles(Repository.File("docs/examples"), "*.json").Select(file => Path.GetFileName(file)).Order());
+
     [Theory]
-    [InlineData("docs/examples/tiny-cnn.json")]
-    [InlineData("docs/examples/inception-block.json")]
-    [InlineData("docs/examples/resnet8-wide.json")]
-    public void The_example_architecture_files_build_and_run(string relativePath)
+    [MemberData(nameof(ExampleArchitectureFiles))]
+    public void The_example_architecture_files_build_and_run(string fileName)
     {
-        ArchitectureSpec spec = ArchitectureSpec.Resolve(Repository.File(relativePath));
+        ArchitectureSpec spec = ArchitectureSpec.Resolve(Repository.File(Path.Combine("docs/examples", fileName)));
         InputShape input = spec.Input ?? new InputShape(1, 28, 28);
         NetworkPlan plan = NetworkPlan.Create(spec, input, classes: 11);
 
@@ -133,7 +134,7 @@ public class ArchitectureTests
         NetworkPlan plan = NetworkPlan.Create(spec, new InputShape(1, 28, 28), classes: 11);
         long expected = Conv(1, 16, 3, false) + Bn(16) + Residual(16, 16) + Residual(16, 32) + Residual(32, 72) + Dense(72, 11);
         Assert.Equal(expected, plan.Parameters);
-        Assert.InRange(plan.Parameters, 1, 100_000);
+        Assert.True(plan.Parameters <= 100_000, $"{plan.Parameters} parameters");
     }
 
     [Fact]
