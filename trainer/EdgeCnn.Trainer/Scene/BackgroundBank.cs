@@ -9,18 +9,23 @@ namespace EdgeCnn.Trainer.Scene;
 /// The backgrounds items are pasted onto, in unit pixel space (0..1) at a few times the network's input size:
 /// photos from a folder (the user's empty scene, or any photographs) and synthesised textures (flat, gradients,
 /// smooth blotches, stripes, grids, with grain and uneven light). <see cref="Sample"/> cuts random crops out of them,
-/// which is also what the background class is trained on.
+/// which is also what the background class is trained on, shrunk without aliasing (<see cref="Antialiasing"/>).
 /// </summary>
 internal sealed class BackgroundBank : IDisposable
 {
     private const int TextureCount = 512;
     private const int MaxPhotos = 2000;
+    // Crops are a third to all of a background's side: three levels keep every crop from shrinking more than
+    // 2x2 source pixels into one, down to outputs of a quarter of the side.
+    private const int PyramidLevels = 3;
     private readonly Tensor _images;
+    private readonly Tensor[] _pyramid;
     private readonly int _photos;
 
-    private BackgroundBank(Tensor images, int photos, IReadOnlyList<string> skipped)
+    private BackgroundBank(Tensor[] pyramid, int photos, IReadOnlyList<string> skipped)
     {
-        _images = images;
+        _images = pyramid[0];
+        _pyramid = pyramid;
         _photos = photos;
         Skipped = skipped;
     }
@@ -47,7 +52,9 @@ internal sealed class BackgroundBank : IDisposable
         using var scope = NewDisposeScope();
         Tensor textures = Textures(TextureCount, channels, side, side);
         Tensor all = count == 0 ? textures : cat([tensor(photos, [count, channels, side, side]), textures], 0);
-        return new BackgroundBank(all.MoveToOuterDisposeScope(), count, skipped);
+        Tensor[] pyramid = Antialiasing.Pyramid(all, PyramidLevels);
+        foreach (Tensor level in pyramid) level.MoveToOuterDisposeScope();
+        return new BackgroundBank(pyramid, count, skipped);
     }
 
     /// <summary>
@@ -62,15 +69,15 @@ internal sealed class BackgroundBank : IDisposable
         Tensor pick = _photos == 0
             ? randint(0, total, [count], dtype: int64)
             : where(rand(count) < 0.67, randint(0, _photos, [count], dtype: int64), randint(_photos, total, [count], dtype: int64));
-        Tensor chosen = _images.index_select(0, pick).to(device);
         Tensor side = rand(count, device: device) * 0.67 + 0.33;
         Tensor cx = (rand(count, device: device) * 2 - 1) * (1 - side);
         Tensor cy = (rand(count, device: device) * 2 - 1) * (1 - side);
         Tensor flip = where(rand(count, device: device) < 0.5, -1f, 1f);
         Tensor zero = zeros(count, device: device);
         Tensor theta = stack([side * flip, zero, cx, zero, side, cy], 1).view(count, 2, 3).to(float32);
-        Tensor grid = nn.functional.affine_grid(theta, [count, chosen.shape[1], height, width], align_corners: false);
-        return nn.functional.grid_sample(chosen, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false).MoveToOuterDisposeScope();
+        Tensor grid = nn.functional.affine_grid(theta, [count, _images.shape[1], height, width], align_corners: false);
+        Tensor shrink = side * (_images.shape[3] / (double)Math.Max(height, width));
+        return Antialiasing.Sample(_pyramid, pick, grid, shrink, GridSamplePaddingMode.Border).MoveToOuterDisposeScope();
     }
 
     /// <summary>Synthesised backgrounds in unit space: (count, channels, height, width).</summary>
@@ -114,5 +121,8 @@ internal sealed class BackgroundBank : IDisposable
         return (pixels, kept.Count(k => k), skipped);
     }
 
-    public void Dispose() => _images.Dispose();
+    public void Dispose()
+    {
+        foreach (Tensor level in _pyramid) level.Dispose();
+    }
 }

@@ -26,6 +26,14 @@ internal sealed class SceneComposer
     // its label stays), and tilted by at most this many degrees.
     private const double FrameZoom = 0.8;
     private const double FrameTilt = 6;
+    // The device shrinks a camera frame to the input by averaging its pixels (INTER_AREA), so an item in its view
+    // has soft, averaged edges and fine textures average out. Scenes are composed at twice the input's size from
+    // antialiased sources and averaged down, to look the same; at the input's size the edges of a pasted item were
+    // hard and a shrunk photo's texture glittered, a difference the network could learn as "pasted" and the
+    // device never shows.
+    private const int RenderScale = 2;
+    // Items are pasted at a quarter of the frame's side at the least, half of an image's side at twice the size.
+    private const int ItemPyramidLevels = 3;
     /// <summary>An image whose opacity is everywhere at least this is a frame, not a cut-out.</summary>
     public const float OpaqueLevel = 0.99f;
     private readonly SceneOptions _options;
@@ -98,10 +106,12 @@ internal sealed class SceneComposer
         Tensor clean = (draw >= emptyShare) & (draw < emptyShare + cleanShare);
         Tensor kind = where(empty, 2L, where(clean, 0L, where(pasted, 1L, 3L)));
 
-        Tensor background = _bank.Sample(n, (int)height, (int)width, device);
+        // Scenes are composed at RenderScale times the input size and averaged down, as the device shrinks its frame.
+        Tensor fine = _bank.Sample(n, (int)(height * RenderScale), (int)(width * RenderScale), device);
         Tensor cutout = _maskItems ? OwnPixels(unit) : alpha ?? ones(n, 1, height, width, device: device);
-        (Tensor item, Tensor opacity, Tensor boxes) = Place(unit, cutout, n, channels, height, width, device);
-        Tensor scene = item + (1 - opacity) * background;
+        (Tensor item, Tensor opacity, Tensor boxes) = Place(unit, cutout, n, channels, height * RenderScale, width * RenderScale, device);
+        Tensor background = nn.functional.avg_pool2d(fine, RenderScale);
+        Tensor scene = nn.functional.avg_pool2d(item + (1 - opacity) * fine, RenderScale);
         Tensor frame = FrameView(unit, n, channels, height, width, device);
         Tensor View(Tensor mask) => mask.view(n, 1, 1, 1);
         Tensor composed = where(View(empty), background, where(View(clean), unit, where(View(kind == 1), scene, frame)));
@@ -164,8 +174,9 @@ internal sealed class SceneComposer
         return x * (1 - cover) + colour * cover;
     }
 
-    // The item, premultiplied by its cut-out, warped to a random place: inside the frame, or with up to the
-    // options' overhang of its bounding box beyond the frame's edge. Mirrored half the time.
+    // The item, premultiplied by its cut-out, warped to a random place in a height x width frame: inside the frame,
+    // or with up to the options' overhang of its bounding box beyond the frame's edge. Mirrored half the time; a
+    // small item is read from a shrunk copy (Antialiasing).
     private (Tensor Item, Tensor Alpha, Tensor Boxes) Place(Tensor unit, Tensor cutout, long n, long channels, long height, long width, Device device)
     {
         Tensor scale = rand(n, device: device) * (_options.MaxScale - _options.MinScale) + _options.MinScale;
@@ -187,7 +198,9 @@ internal sealed class SceneComposer
         Tensor a = flip * cos / sx, b = flip * sin / sx, c = -sin / sy, d = cos / sy;
         Tensor theta = stack([a, b, -(a * tx + b * ty), c, d, -(c * tx + d * ty)], 1).view(n, 2, 3).to(float32);
         Tensor grid = nn.functional.affine_grid(theta, [n, channels + 1, height, width], align_corners: false);
-        Tensor warped = nn.functional.grid_sample(cat([unit * cutout, cutout], 1), grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false);
+        // The item spans scale * fit of the frame's side (the geometric mean of its two sides).
+        Tensor shrink = (scale * fit * width).reciprocal() * unit.shape[3];
+        Tensor warped = Antialiasing.Sample(Antialiasing.Pyramid(cat([unit * cutout, cutout], 1), ItemPyramidLevels), null, grid, shrink, GridSamplePaddingMode.Zeros);
         Tensor boxes = stack([tx - halfWidth, ty - halfHeight, tx + halfWidth, ty + halfHeight], 1);
         return (warped.narrow(1, 0, channels), warped.narrow(1, channels, 1), boxes);
     }
