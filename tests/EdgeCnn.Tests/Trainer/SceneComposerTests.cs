@@ -1,7 +1,6 @@
 using EdgeCnn.Trainer.Scene;
 using EdgeCnn.Vision;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace EdgeCnn.Tests.Trainer;
 
@@ -93,27 +92,5 @@ public class SceneComposerTests
         Assert.Contains(bank.Skipped, s => s.Contains("broken.jpg"));
         using var crops = bank.Sample(8, 28, 28, torch.CPU);
         Assert.Equal([8L, 1, 28, 28], crops.shape);
-    }
-
-    [Fact]
-    public void Shrinking_a_fine_texture_averages_it_as_the_device_does_instead_of_aliasing_it()
-    {
-        // Columns of one pixel, black and white: shrunk to a quarter by averaging (as OpenCV's INTER_AREA does on
-        // the device) they are an even gray; read by plain bilinear sampling they beat into stripes.
-        using var stripes = (torch.arange(64) % 2).to(torch.float32).view(1, 1, 1, 64).expand(1, 1, 64, 64).contiguous();
-        using var theta = torch.tensor(new float[] { 0.9f, 0, 0.03f, 0, 0.9f, 0 }).view(1, 2, 3);
-        using var grid = torch.nn.functional.affine_grid(theta, [1, 1, 16, 16], align_corners: false);
-        using var shrink = torch.tensor(new float[] { 0.9f * 64 / 16 });
-
-        Tensor[] pyramid = Antialiasing.Pyramid(stripes, 3);
-        using var averaged = Antialiasing.Sample(pyramid, null, grid, shrink, GridSamplePaddingMode.Border);
-        using var aliased = torch.nn.functional.grid_sample(stripes, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false);
-        foreach (Tensor level in pyramid) level.Dispose();
-
-        Assert.Equal([1L, 1, 16, 16], averaged.shape);
-        Assert.InRange(averaged.mean().item<float>(), 0.45f, 0.55f);
-        Assert.True(averaged.std().item<float>() < 0.03f, $"antialiased std {averaged.std().item<float>()}");
-        // The same points read from the image itself: the glitter the network used to train on.
-        Assert.True(aliased.std().item<float>() > 0.15f, $"plain bilinear std {aliased.std().item<float>()}");
     }
 }

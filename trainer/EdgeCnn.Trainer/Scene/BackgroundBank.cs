@@ -15,16 +15,14 @@ internal sealed class BackgroundBank : IDisposable
 {
     private const int TextureCount = 512;
     private const int MaxPhotos = 2000;
-    // Crops are a third to all of a background's side: three levels keep every crop from shrinking more than
-    // 2x2 source pixels into one, down to outputs of a quarter of the side.
-    private const int PyramidLevels = 3;
-    private readonly Tensor _images;
+    // Crops are shrunk from mipmap levels down to this side (Antialiasing), whatever output size they are cut for.
+    private const int SmallestLevel = 8;
+    // Level 0 is the backgrounds themselves.
     private readonly Tensor[] _pyramid;
     private readonly int _photos;
 
     private BackgroundBank(Tensor[] pyramid, int photos, IReadOnlyList<string> skipped)
     {
-        _images = pyramid[0];
         _pyramid = pyramid;
         _photos = photos;
         Skipped = skipped;
@@ -34,7 +32,7 @@ internal sealed class BackgroundBank : IDisposable
     public int Photos => _photos;
 
     /// <summary>How many backgrounds there are in all.</summary>
-    public long Count => _images.shape[0];
+    public long Count => _pyramid[0].shape[0];
 
     /// <summary>Photos that could not be decoded, with the reason.</summary>
     public IReadOnlyList<string> Skipped { get; }
@@ -52,7 +50,7 @@ internal sealed class BackgroundBank : IDisposable
         using var scope = NewDisposeScope();
         Tensor textures = Textures(TextureCount, channels, side, side);
         Tensor all = count == 0 ? textures : cat([tensor(photos, [count, channels, side, side]), textures], 0);
-        Tensor[] pyramid = Antialiasing.Pyramid(all, PyramidLevels);
+        Tensor[] pyramid = Antialiasing.Pyramid(all, SmallestLevel);
         foreach (Tensor level in pyramid) level.MoveToOuterDisposeScope();
         return new BackgroundBank(pyramid, count, skipped);
     }
@@ -65,7 +63,7 @@ internal sealed class BackgroundBank : IDisposable
     public Tensor Sample(long count, int height, int width, Device device)
     {
         using var scope = NewDisposeScope();
-        long total = _images.shape[0];
+        long total = _pyramid[0].shape[0];
         Tensor pick = _photos == 0
             ? randint(0, total, [count], dtype: int64)
             : where(rand(count) < 0.67, randint(0, _photos, [count], dtype: int64), randint(_photos, total, [count], dtype: int64));
@@ -75,8 +73,9 @@ internal sealed class BackgroundBank : IDisposable
         Tensor flip = where(rand(count, device: device) < 0.5, -1f, 1f);
         Tensor zero = zeros(count, device: device);
         Tensor theta = stack([side * flip, zero, cx, zero, side, cy], 1).view(count, 2, 3).to(float32);
-        Tensor grid = nn.functional.affine_grid(theta, [count, _images.shape[1], height, width], align_corners: false);
-        Tensor shrink = side * (_images.shape[3] / (double)Math.Max(height, width));
+        Tensor grid = nn.functional.affine_grid(theta, [count, _pyramid[0].shape[1], height, width], align_corners: false);
+        // A square crop into the output: its shorter side shrinks most.
+        Tensor shrink = side * (_pyramid[0].shape[3] / (double)Math.Min(height, width));
         return Antialiasing.Sample(_pyramid, pick, grid, shrink, GridSamplePaddingMode.Border).MoveToOuterDisposeScope();
     }
 

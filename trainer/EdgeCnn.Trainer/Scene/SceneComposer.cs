@@ -26,14 +26,14 @@ internal sealed class SceneComposer
     // its label stays), and tilted by at most this many degrees.
     private const double FrameZoom = 0.8;
     private const double FrameTilt = 6;
-    // The device shrinks a camera frame to the input by averaging its pixels (INTER_AREA), so an item in its view
-    // has soft, averaged edges and fine textures average out. Scenes are composed at twice the input's size from
-    // antialiased sources and averaged down, to look the same; at the input's size the edges of a pasted item were
-    // hard and a shrunk photo's texture glittered, a difference the network could learn as "pasted" and the
-    // device never shows.
+    // The device shrinks a camera frame to the input by averaging its pixels (INTER_AREA, which every exported
+    // manifest asks for), so an item in its view has soft, averaged edges and fine textures average out. Scenes are
+    // composed at twice the input's size from antialiased sources and averaged down, to look the same: composed at
+    // the input's size, a pasted item's edges are hard and a shrunk photo's texture glitters, a difference the
+    // network can learn as "pasted" and the device never shows.
     private const int RenderScale = 2;
-    // Items are pasted at a quarter of the frame's side at the least, half of an image's side at twice the size.
-    private const int ItemPyramidLevels = 3;
+    // Items are shrunk from mipmap levels down to this side (Antialiasing), however small --scene-scale makes them.
+    private const int SmallestItemLevel = 4;
     /// <summary>An image whose opacity is everywhere at least this is a frame, not a cut-out.</summary>
     public const float OpaqueLevel = 0.99f;
     private readonly SceneOptions _options;
@@ -198,9 +198,9 @@ internal sealed class SceneComposer
         Tensor a = flip * cos / sx, b = flip * sin / sx, c = -sin / sy, d = cos / sy;
         Tensor theta = stack([a, b, -(a * tx + b * ty), c, d, -(c * tx + d * ty)], 1).view(n, 2, 3).to(float32);
         Tensor grid = nn.functional.affine_grid(theta, [n, channels + 1, height, width], align_corners: false);
-        // The item spans scale * fit of the frame's side (the geometric mean of its two sides).
-        Tensor shrink = (scale * fit * width).reciprocal() * unit.shape[3];
-        Tensor warped = Antialiasing.Sample(Antialiasing.Pyramid(cat([unit * cutout, cutout], 1), ItemPyramidLevels), null, grid, shrink, GridSamplePaddingMode.Zeros);
+        // The item's image spans sx of the frame's width and sy of its height: the side that shrinks more decides.
+        Tensor shrink = maximum((sx * width).reciprocal() * unit.shape[3], (sy * height).reciprocal() * unit.shape[2]);
+        Tensor warped = Antialiasing.Sample(Antialiasing.Pyramid(cat([unit * cutout, cutout], 1), SmallestItemLevel), null, grid, shrink, GridSamplePaddingMode.Zeros);
         Tensor boxes = stack([tx - halfWidth, ty - halfHeight, tx + halfWidth, ty + halfHeight], 1);
         return (warped.narrow(1, 0, channels), warped.narrow(1, channels, 1), boxes);
     }
