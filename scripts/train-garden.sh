@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
-# Trains the garden camera (the recipe of models/garden.onnx): classes bird, mammal and background, from the photographic
+# Trains the shipped garden camera (models/garden.onnx): classes bird, mammal and background, from the photographic
 # animal cut-outs of Debian's tuxpaint-stamps-default pasted by their alpha channel onto nine nature photographs of
 # mate-backgrounds and synthesised textures (scripts/garden-data.sh lays them out), with poles and branches in
 # front, items partly out of the frame, dusk-to-daylight exposure, white balance, blur and noise. ResNet-10 (ResNet-8
 # and a fourth residual block: a unit sees 49 pixels across, against 25) at 64x64 colour, about 24 minutes on a 2-core desktop (a
 # tenth of the species held out to validate), into runs/garden-DATE/. It starts from models/backbone
 # (scripts/train-backbone.sh, a ResNet-8: the fourth block starts fresh) when that is there.
-# The shipped model was trained before scenes were composed at twice the input's size and averaged down; this
-# recipe now gives the model of docs/results.md's "Composing scenes as the device shrinks its frame", not shipped.
-#   scripts/train-garden.sh                 every species (the shipped recipe)
+#   scripts/train-garden.sh                 every species (the shipped model)
 #   scripts/train-garden.sh --unseen        two thirds of the species: measure the rest with models/samples/garden-unseen.mp4
 #   scripts/train-garden.sh --from-scratch  without the backbone
 # EPOCHS=5 scripts/train-garden.sh makes a quick try.
