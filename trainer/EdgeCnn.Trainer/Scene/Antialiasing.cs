@@ -50,8 +50,10 @@ internal static class Antialiasing
         {
             Tensor members = (level == l).nonzero().squeeze(1);
             if (members.shape[0] == 0) continue;
-            Tensor sources = pick is null ? members : pick.to(device).index_select(0, members);
-            Tensor source = pyramid[l].index_select(0, sources.to(pyramid[l].device)).to(device);
+            // The sources are picked where the pyramid lives (the bank stays on the CPU), then moved once.
+            Device home = pyramid[l].device;
+            Tensor sources = pick is null ? members.to(home) : pick.to(home).index_select(0, members.to(home));
+            Tensor source = pyramid[l].index_select(0, sources).to(device);
             result.index_copy_(0, members, nn.functional.grid_sample(source, grid.index_select(0, members), GridSampleMode.Bilinear, padding, align_corners: false));
         }
         return result.MoveToOuterDisposeScope();

@@ -106,7 +106,6 @@ internal sealed class SceneComposer
         Tensor clean = (draw >= emptyShare) & (draw < emptyShare + cleanShare);
         Tensor kind = where(empty, 2L, where(clean, 0L, where(pasted, 1L, 3L)));
 
-        // Scenes are composed at RenderScale times the input size and averaged down, as the device shrinks its frame.
         Tensor fine = _bank.Sample(n, (int)(height * RenderScale), (int)(width * RenderScale), device);
         Tensor cutout = _maskItems ? OwnPixels(unit) : alpha ?? ones(n, 1, height, width, device: device);
         (Tensor item, Tensor opacity, Tensor boxes) = Place(unit, cutout, n, channels, height * RenderScale, width * RenderScale, device);
