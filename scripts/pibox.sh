@@ -114,10 +114,17 @@ up() {
         say "up: systemd $state, sshd on 127.0.0.1:$port (ssh -i $key -p $port pi@127.0.0.1)"
         return 0
       fi
+      # With several boxes booting on two cores, systemd-user-sessions (what removes /run/nologin) has been seen to
+      # fail once; pi then cannot log in for good. Start it again, as an admin would.
+      if [[ "$state" == degraded ]] && inside systemctl is-failed --quiet systemd-user-sessions.service; then
+        say "systemd-user-sessions failed while booting; starting it again"
+        inside systemctl restart systemd-user-sessions.service >/dev/null 2>&1 || true
+      fi
     fi
     sleep 1
   done
   tail -20 "$work/console.log" >&2
+  [ -z "$(leader)" ] || { echo "failed units in the box:" >&2; inside systemctl --failed --no-legend >&2 || true; }
   echo "error: the box did not boot within 120 s (console: $work/console.log)." >&2
   exit 1
 }
