@@ -9,8 +9,9 @@
 #   scripts/train-garden.sh                 every species (the shipped model)
 #   scripts/train-garden.sh --unseen        two thirds of the species: measure the rest with models/samples/garden-unseen.mp4
 #   scripts/train-garden.sh --from-scratch  without the backbone
-# EPOCHS=5 scripts/train-garden.sh makes a quick try. SEED=1 trains the model shipped before: the seed (default 2) also
-# draws which species validate; two seeds of this recipe differ by 10 animals in 256 on the held-out clips (docs/results.md).
+# EPOCHS=5 scripts/train-garden.sh makes a quick try. SEED=N trains with another seed (default 2, the shipped model's; it
+# also draws which species validate): seeds of this recipe differ by about 10 animals in 256 on the held-out clips
+# (docs/results.md, "Two seeds").
 set -euo pipefail
 source "$(dirname "$0")/lib/help.sh" "$0" "${1:-}"
 cd "$(dirname "$0")/.."
