@@ -80,6 +80,12 @@ internal sealed class BackgroundBank : IDisposable
     }
 
     /// <summary>Synthesised backgrounds in unit space: (count, channels, height, width).</summary>
+    /// <remarks>
+    /// Each kind of texture is made in a dispose scope of its own, so that its temporaries are freed before the next
+    /// is made: with one scope for all, the bank's 512 textures at 4 x 128 = 512 pixels a side (a 128x128 input) held
+    /// about thirty full-size temporaries at once, 48 GB, and the trainer was killed for memory. The random draws
+    /// stay in the order they always had, so a seed makes the same textures as before.
+    /// </remarks>
     public static Tensor Textures(int count, int channels, int height, int width)
     {
         using var scope = NewDisposeScope();
@@ -87,26 +93,33 @@ internal sealed class BackgroundBank : IDisposable
         Tensor xs = linspace(-1, 1, width).view(1, 1, 1, width);
         Tensor Uniform(double low, double high) => rand(count, 1, 1, 1) * (high - low) + low;
         Tensor Smooth(int cells) => nn.functional.interpolate(rand(count, channels, cells, cells), [height, width], mode: InterpolationMode.Bilinear, align_corners: false);
+        // Only what an expression returns outlives it.
+        static Tensor Kept(Func<Tensor> make)
+        {
+            using var inner = NewDisposeScope();
+            return make().MoveToOuterDisposeScope();
+        }
 
         // A base level with a slight colour cast per channel (none for grayscale).
         Tensor level = Uniform(0, 1) + (channels == 1 ? zeros(count, 1, 1, 1) : (rand(count, channels, 1, 1) - 0.5) * 0.3);
         Tensor angle = Uniform(0, Math.PI);
-        Tensor along = xs * angle.cos() + ys * angle.sin();
+        Tensor along = Kept(() => xs * angle.cos() + ys * angle.sin());
         Tensor amplitude = Uniform(0.1, 0.45);
 
         Tensor flat = level.expand(count, channels, height, width);
-        Tensor gradient = level + amplitude * along;
-        Tensor blotches = level + amplitude * 2 * (Smooth(4) * 0.5 + Smooth(12) * 0.5 - 0.5);
-        Tensor stripes = level + amplitude * (along * Uniform(2, 18) + Uniform(0, 2 * Math.PI)).sin();
+        Tensor gradient = Kept(() => level + amplitude * along);
+        Tensor blotches = Kept(() => level + amplitude * 2 * (Smooth(4) * 0.5 + Smooth(12) * 0.5 - 0.5));
+        Tensor stripes = Kept(() => level + amplitude * (along * Uniform(2, 18) + Uniform(0, 2 * Math.PI)).sin());
         Tensor frequency = Uniform(1, 8) * Math.PI;
-        Tensor grid = level + amplitude * ((xs * frequency).sin() * (ys * frequency).sin()).sign();
+        Tensor grid = Kept(() => level + amplitude * ((xs * frequency).sin() * (ys * frequency).sin()).sign());
 
         Tensor kind = randint(0, 5, [count, 1, 1, 1]);
-        Tensor texture = where(kind == 0, flat, where(kind == 1, gradient, where(kind == 2, blotches, where(kind == 3, stripes, grid))));
+        Tensor texture = Kept(() => where(kind == 0, flat, where(kind == 1, gradient, where(kind == 2, blotches, where(kind == 3, stripes, grid)))));
+        foreach (Tensor made in new[] { along, gradient, blotches, stripes, grid }) made.Dispose();
         // Uneven light and a little grain, as on a real surface.
-        Tensor light = 1 + (Smooth(3).mean([1], keepdim: true) - 0.5) * Uniform(0, 0.8);
-        Tensor grain = (rand(count, channels, height, width) - 0.5) * Uniform(0, 0.15);
-        return (texture * light + grain).clamp(0, 1).MoveToOuterDisposeScope();
+        Tensor light = Kept(() => 1 + (Smooth(3).mean([1], keepdim: true) - 0.5) * Uniform(0, 0.8));
+        Tensor grain = Kept(() => (rand(count, channels, height, width) - 0.5) * Uniform(0, 0.15));
+        return texture.mul_(light).add_(grain).clamp_(0, 1).MoveToOuterDisposeScope();
     }
 
     private static (float[] Pixels, int Count, List<string> Skipped) LoadPhotos(string? folder, int channels, int side)
