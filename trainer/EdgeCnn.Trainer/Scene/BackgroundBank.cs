@@ -83,8 +83,8 @@ internal sealed class BackgroundBank : IDisposable
     /// <remarks>
     /// Each kind of texture is made in a dispose scope of its own, so that its temporaries are freed before the next
     /// is made: with one scope for all, the bank's 512 textures at 4 x 128 = 512 pixels a side (a 128x128 input) held
-    /// some thirty full-size temporaries at once (about 48 GB by count), and the trainer was killed for memory at 24 GB. The random draws
-    /// stay in the order they always had, so a seed makes the same textures as before.
+    /// some thirty full-size temporaries at once (about 48 GB by count), and the trainer was killed for memory at
+    /// 24 GB. The random draws stay in the order they always had, so a seed makes the same textures as before.
     /// </remarks>
     public static Tensor Textures(int count, int channels, int height, int width)
     {
