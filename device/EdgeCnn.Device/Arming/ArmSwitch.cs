@@ -75,7 +75,8 @@ public sealed partial class ArmSwitch : IOutputGate, IHostedService, IDisposable
     public void Toggle(string by) => Set((state, now) => new ArmingState(!state.Armed, null, by, now));
 
     // The change is made from the state as it is under the lock, the file read again first if another process (the
-    // command line) changed it: two changes at once never undo each other.
+    // command line) changed it: two changes at once never undo each other. It is kept in the file before anyone can
+    // see it (the page, MQTT, the loop), so a change that was shown survives a crash right after.
     private void Set(Func<ArmingState, DateTimeOffset, ArmingState> change)
     {
         ArmingState next;
@@ -83,7 +84,6 @@ public sealed partial class ArmSwitch : IOutputGate, IHostedService, IDisposable
         {
             if (Stamp() != _fileSeen && ArmingFile.Read(File, out _) is { } kept) Volatile.Write(ref _state, kept);
             next = change(State, _clock.GetUtcNow());
-            Volatile.Write(ref _state, next);
             try
             {
                 ArmingFile.Write(File, next);
@@ -94,6 +94,7 @@ public sealed partial class ArmSwitch : IOutputGate, IHostedService, IDisposable
                 // The device keeps the new state; only a restart would forget it.
                 LogCannotKeep(File, e.Message);
             }
+            Volatile.Write(ref _state, next);
         }
         Announce(next, _clock.GetUtcNow());
     }
